@@ -1,0 +1,206 @@
+"""The ingest entry point: what the gateway may call to learn the registry and to store check-ins.
+
+The gateway verifies bytes; this module stores what it verified, exactly once. `IngestStore.commit`
+writes one batch in one transaction:
+
+1. check-ins, deduplicated by their natural key (band, boot, seq, event_at) — `ON CONFLICT DO NOTHING`,
+   through COPY into a staging table on PostgreSQL;
+2. a record whose key was already stored is a replay: not stored again, kept in quarantine;
+3. refusals the gateway decided on, kept in quarantine with their reason and bytes;
+4. the (steward, day) pairs the scorer must revisit.
+
+Nothing here knows about MQTT or the wire format; the gateway converts at its edge.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from scoring.errors import StorageUnavailableError
+from scoring.periods import local_day
+from scoring.storage import bulk
+from scoring.storage import tables as t
+from scoring.storage.engine import session_factory
+
+log = logging.getLogger(__name__)
+
+RecordKey = tuple[int, int, int]  # (band_id, boot, seq)
+
+
+class CheckInKind(enum.IntEnum):
+    PATROL_CHECKIN = 1
+    PROBLEM_REPORT = 2
+    DISSUASION = 3
+    HEARTBEAT = 4
+
+
+class RefusalReason(str, enum.Enum):
+    MALFORMED = "malformed"
+    UNKNOWN_BAND = "unknown_band"
+    BAD_SIGNATURE = "bad_signature"
+    TOPIC_MISMATCH = "topic_mismatch"
+    BAND_NOT_BOUND = "band_not_bound"
+    CLOCK_AHEAD = "clock_ahead"
+    TOO_OLD = "too_old"
+    UNKNOWN_CHECKPOINT = "unknown_checkpoint"
+    REPLAY = "replay"
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    steward_id: int
+    valid_from: datetime
+    valid_to: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BandEntry:
+    public_key: bytes
+    bindings: tuple[Binding, ...]
+
+    def steward_at(self, at: datetime) -> int | None:
+        for b in self.bindings:
+            if b.valid_from <= at and (b.valid_to is None or at < b.valid_to):
+                return b.steward_id
+        return None
+
+
+@dataclass(frozen=True)
+class Directory:
+    """A snapshot of what the gateway checks records against."""
+
+    bands: Mapping[int, BandEntry]
+    checkpoints: frozenset[int]
+    loaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInRow:
+    band_id: int
+    boot: int
+    seq: int
+    event_at: datetime
+    kind: int
+    checkpoint_id: int
+    beacon_token: bytes
+    rssi_dbm: int
+    battery_pct: int
+    detail: int
+    steward_id: int
+
+    @property
+    def key(self) -> RecordKey:
+        return (self.band_id, self.boot, self.seq)
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalRow:
+    reason: RefusalReason
+    detail: str
+    topic: str
+    payload: bytes
+    band_id: int | None = None
+    boot: int | None = None
+    seq: int | None = None
+    event_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    stored: frozenset[RecordKey] = field(default_factory=frozenset)
+    replayed: frozenset[RecordKey] = field(default_factory=frozenset)
+
+
+class IngestStore:
+    """The gateway's port into storage."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sessions = session_factory(engine)
+
+    @contextmanager
+    def _unavailable_as_error(self) -> Iterator[None]:
+        """Connection failures, wrapped by SQLAlchemy or raised raw by the driver in the COPY path,
+        become StorageUnavailableError: the one error callers retry on."""
+        driver_errors = _driver_connection_errors(self._engine)
+        try:
+            yield
+        except (OperationalError, InterfaceError) as exc:
+            raise StorageUnavailableError(f"database unavailable: {exc.orig}") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StorageUnavailableError(f"database connection lost: {exc.orig}") from exc
+            raise
+        except driver_errors as exc:
+            raise StorageUnavailableError(f"database unavailable: {exc}") from exc
+
+    def load_directory(self) -> Directory:
+        with self._unavailable_as_error(), self._sessions() as session:
+            bindings: dict[int, list[Binding]] = {}
+            for band_id, steward_id, valid_from, valid_to in session.execute(
+                select(t.BandBinding.band_id, t.BandBinding.steward_id, t.BandBinding.valid_from, t.BandBinding.valid_to)
+            ):
+                bindings.setdefault(band_id, []).append(Binding(steward_id, valid_from, valid_to))
+            bands = {
+                band_id: BandEntry(bytes(public_key), tuple(bindings.get(band_id, ())))
+                for band_id, public_key in session.execute(select(t.Band.id, t.Band.public_key))
+            }
+            checkpoints = frozenset(session.scalars(select(t.Checkpoint.id)))
+        return Directory(bands, checkpoints, datetime.now(timezone.utc))
+
+    def commit(
+        self,
+        checkins: Sequence[CheckInRow],
+        refusals: Sequence[RefusalRow],
+        *,
+        received_at: datetime,
+        raw_by_key: Mapping[RecordKey, tuple[str, bytes]] | None = None,
+    ) -> CommitResult:
+        """Store a batch in one transaction; returns which keys were new and which were replays.
+
+        `raw_by_key` gives (topic, record bytes) for each check-in, kept in quarantine if it turns out
+        to be a replay.
+        """
+        unique = list({c.key: c for c in checkins}.values())  # a batch may carry the same record twice
+        with self._unavailable_as_error(), self._engine.begin() as conn:
+            inserted = bulk.insert_checkins(conn, unique, received_at)
+            replayed = [c for c in unique if c.key not in inserted] + _repeats_within(checkins)
+            quarantined = list(refusals) + [_replay_refusal(c, raw_by_key) for c in replayed]
+            if quarantined:
+                bulk.insert_quarantine(conn, quarantined, received_at)
+            backlog = {(c.steward_id, local_day(c.event_at)) for c in unique if c.key in inserted}
+            if backlog:
+                bulk.insert_backlog(conn, backlog)
+        return CommitResult(frozenset(inserted), frozenset(c.key for c in replayed))
+
+
+def _driver_connection_errors(engine: Engine) -> tuple[type[BaseException], ...]:
+    dbapi = engine.dialect.loaded_dbapi
+    return (dbapi.OperationalError, dbapi.InterfaceError)
+
+
+def _repeats_within(checkins: Sequence[CheckInRow]) -> list[CheckInRow]:
+    """The second and later copies of one key inside a single batch: replays too."""
+    seen: set[RecordKey] = set()
+    repeats = []
+    for c in checkins:
+        if c.key in seen:
+            repeats.append(c)
+        seen.add(c.key)
+    return repeats
+
+
+def _replay_refusal(c: CheckInRow, raw_by_key: Mapping[RecordKey, tuple[str, bytes]] | None) -> RefusalRow:
+    topic, payload = (raw_by_key or {}).get(c.key, ("", b""))
+    return RefusalRow(
+        RefusalReason.REPLAY, "already stored: the band resent it or someone replayed it",
+        topic, payload, c.band_id, c.boot, c.seq, c.event_at,
+    )

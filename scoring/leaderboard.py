@@ -1,0 +1,143 @@
+"""Read the points ledger: leaderboards by period and scope, and one steward's points with evidence.
+
+Totals are sums over the append-only ledger for the local days of a period; ranks are competition
+ranks (equal points share a rank), ties listed by steward id so the order is stable.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from scoring.errors import UnknownScopeError
+from scoring.periods import Period, PeriodKind, local_day, period_containing
+from scoring.storage import tables as t
+
+
+class ScopeKind(str, enum.Enum):
+    ALL = "all"
+    SUBDISTRICT = "subdistrict"
+    COMMUNITY = "community"
+    LANE = "lane"
+    TEAM = "team"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    kind: ScopeKind
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    rank: int
+    steward_id: int
+    name: str
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    day: date
+    rule: str
+    points: int
+    segment_id: int
+    lane_id: int
+    ruleset_version: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StewardPoints:
+    steward_id: int
+    name: str
+    period: Period
+    total: int
+    entries: tuple[EntryView, ...]
+
+
+def leaderboard(session: Session, period: Period, scope: Scope = Scope(ScopeKind.ALL), limit: int = 20) -> list[Standing]:
+    pe = t.PointsEntry
+    total = func.sum(pe.points).label("total")
+    query: Select = (
+        select(pe.steward_id, t.Steward.name, total)
+        .join(t.Steward, t.Steward.id == pe.steward_id)
+        .where(pe.day >= period.first_day, pe.day <= period.last_day)
+        .group_by(pe.steward_id, t.Steward.name)
+        .order_by(total.desc(), pe.steward_id)
+    )
+    query = _restrict(session, query, scope, period)
+    rows = session.execute(query.limit(limit)).all() if limit else session.execute(query).all()
+    standings: list[Standing] = []
+    for position, (steward_id, name, points) in enumerate(rows, start=1):
+        rank = standings[-1].rank if standings and standings[-1].points == points else position
+        standings.append(Standing(rank, steward_id, name, int(points)))
+    return standings
+
+
+def _restrict(session: Session, query: Select, scope: Scope, period: Period) -> Select:
+    pe = t.PointsEntry
+    if scope.kind is ScopeKind.ALL:
+        return query
+    model = {
+        ScopeKind.SUBDISTRICT: t.Subdistrict, ScopeKind.COMMUNITY: t.Community,
+        ScopeKind.LANE: t.Lane, ScopeKind.TEAM: t.Team,
+    }[scope.kind]
+    if scope.id is None or session.get(model, scope.id) is None:
+        raise UnknownScopeError(f"no {scope.kind.value} with id {scope.id}: list them under /registry")
+    match scope.kind:
+        case ScopeKind.LANE:
+            return query.where(pe.lane_id == scope.id)
+        case ScopeKind.COMMUNITY:
+            return query.join(t.Lane, t.Lane.id == pe.lane_id).where(t.Lane.community_id == scope.id)
+        case ScopeKind.SUBDISTRICT:
+            return query.join(t.Lane, t.Lane.id == pe.lane_id).where(t.Lane.subdistrict_id == scope.id)
+        case ScopeKind.TEAM:
+            # A member's points on the team's lane count for the local days they were a member.
+            team = session.get(t.Team, scope.id)
+            assert team is not None
+            tm = t.TeamMembership
+            spans = []
+            for steward_id, valid_from, valid_to in session.execute(
+                select(tm.steward_id, tm.valid_from, tm.valid_to).where(tm.team_id == scope.id)
+            ):
+                span = (pe.steward_id == steward_id) & (pe.day >= local_day(valid_from))
+                if valid_to is not None:
+                    span &= pe.day < local_day(valid_to)
+                spans.append(span)
+            return query.where(pe.lane_id == team.lane_id, or_(*spans) if spans else false())
+    raise AssertionError(scope)  # pragma: no cover
+
+
+def steward_points(session: Session, steward_id: int, period: Period) -> StewardPoints:
+    steward = session.get(t.Steward, steward_id)
+    if steward is None:
+        raise UnknownScopeError(f"no steward with id {steward_id}: list them under /registry/stewards")
+    pe = t.PointsEntry
+    rows = session.scalars(
+        select(pe).where(pe.steward_id == steward_id, pe.day >= period.first_day, pe.day <= period.last_day)
+        .order_by(pe.day, pe.rule, pe.entry_key)
+    ).all()
+    entries = tuple(
+        EntryView(r.day, r.rule, r.points, r.segment_id, r.lane_id, r.ruleset_version, tuple(r.evidence)) for r in rows
+    )
+    return StewardPoints(steward_id, steward.name, period, sum(e.points for e in entries), entries)
+
+
+def totals_by_period(session: Session, steward_id: int, kind: PeriodKind, year: int) -> list[tuple[str, int]]:
+    """A steward's totals per day, week, month, quarter or year within one calendar year."""
+    pe = t.PointsEntry
+    per_day = session.execute(
+        select(pe.day, func.sum(pe.points)).where(
+            pe.steward_id == steward_id, pe.day >= date(year, 1, 1), pe.day <= date(year, 12, 31)
+        ).group_by(pe.day)
+    ).all()
+    totals: dict[str, int] = defaultdict(int)
+    for day, points in per_day:
+        totals[period_containing(kind, day).label] += int(points)
+    return sorted(totals.items())

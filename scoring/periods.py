@@ -1,0 +1,135 @@
+"""Scoring periods — day, week (Monday start), month, quarter, year — in Asia/Shanghai.
+
+The programme runs on Beijing time: a patrol at 23:30 on a Sunday belongs to that Sunday and to that
+week, whatever the server's zone. Everything here is pure arithmetic on dates; instants are converted
+once, at the edge, by `local_day()`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from scoring.errors import UnknownPeriodError
+
+PROGRAMME_TZ: Final = ZoneInfo("Asia/Shanghai")
+
+
+class PeriodKind(str, enum.Enum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A closed range of local days [first_day, last_day]."""
+
+    kind: PeriodKind
+    first_day: date
+    last_day: date
+
+    @property
+    def label(self) -> str:
+        d = self.first_day
+        match self.kind:
+            case PeriodKind.DAY:
+                return d.isoformat()
+            case PeriodKind.WEEK:
+                iso = d.isocalendar()
+                return f"{iso.year}-W{iso.week:02d}"
+            case PeriodKind.MONTH:
+                return f"{d.year}-{d.month:02d}"
+            case PeriodKind.QUARTER:
+                return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+            case PeriodKind.YEAR:
+                return str(d.year)
+
+    def starts_at(self) -> datetime:
+        """The first instant of the period, as an aware UTC datetime."""
+        return day_starts_at(self.first_day)
+
+    def ends_at(self) -> datetime:
+        """The first instant after the period, as an aware UTC datetime."""
+        return day_starts_at(self.last_day + timedelta(days=1))
+
+    def days(self) -> list[date]:
+        n = (self.last_day - self.first_day).days + 1
+        return [self.first_day + timedelta(days=i) for i in range(n)]
+
+
+def local_day(at: datetime) -> date:
+    """The programme's calendar day of an aware instant."""
+    if at.tzinfo is None:
+        raise ValueError("local_day needs an aware datetime; naive times have no place here")
+    return at.astimezone(PROGRAMME_TZ).date()
+
+
+def day_starts_at(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), PROGRAMME_TZ).astimezone(timezone.utc)
+
+
+def period_kind(kind: PeriodKind | str) -> PeriodKind:
+    try:
+        return PeriodKind(kind)
+    except ValueError:
+        raise UnknownPeriodError(
+            f"unknown period kind {kind!r}: use one of {', '.join(k.value for k in PeriodKind)}"
+        ) from None
+
+
+def period_containing(kind: PeriodKind | str, day: date) -> Period:
+    kind = period_kind(kind)
+    match kind:
+        case PeriodKind.DAY:
+            return Period(kind, day, day)
+        case PeriodKind.WEEK:
+            first = day - timedelta(days=day.weekday())
+            return Period(kind, first, first + timedelta(days=6))
+        case PeriodKind.MONTH:
+            first = day.replace(day=1)
+            return Period(kind, first, _next_month(first) - timedelta(days=1))
+        case PeriodKind.QUARTER:
+            first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+            last = _next_month(_next_month(_next_month(first))) - timedelta(days=1)
+            return Period(kind, first, last)
+        case PeriodKind.YEAR:
+            return Period(kind, date(day.year, 1, 1), date(day.year, 12, 31))
+    raise AssertionError(kind)  # pragma: no cover - the match is exhaustive
+
+
+def parse_period(kind: PeriodKind | str, label: str) -> Period:
+    """A period from its label: 2017-05-03, 2017-W18, 2017-05, 2017-Q2, 2017."""
+    kind_value = period_kind(kind)
+    try:
+        match kind_value:
+            case PeriodKind.DAY:
+                day = date.fromisoformat(label)
+            case PeriodKind.WEEK:
+                year, week = label.split("-W")
+                day = date.fromisocalendar(int(year), int(week), 1)
+            case PeriodKind.MONTH:
+                year, month = label.split("-")
+                day = date(int(year), int(month), 1)
+            case PeriodKind.QUARTER:
+                year, quarter = label.split("-Q")
+                if not 1 <= int(quarter) <= 4:
+                    raise ValueError(quarter)
+                day = date(int(year), 3 * (int(quarter) - 1) + 1, 1)
+            case PeriodKind.YEAR:
+                day = date(int(label), 1, 1)
+    except ValueError:
+        examples = {"day": "2017-05-03", "week": "2017-W18", "month": "2017-05", "quarter": "2017-Q2", "year": "2017"}
+        raise UnknownPeriodError(
+            f"{label!r} is not a {kind_value.value} label; write it like {examples[kind_value.value]}"
+        ) from None
+    return period_containing(kind_value, day)
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)

@@ -1,0 +1,1 @@
+"""The registry: places, people, bands and claims, loaded from a data set and read back."""

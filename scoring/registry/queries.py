@@ -1,0 +1,164 @@
+"""Read the registry for the API: lists and details, plain rows, no ORM objects leaking out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scoring.errors import UnknownScopeError
+from scoring.storage import tables as t
+
+
+@dataclass(frozen=True, slots=True)
+class LaneSummary:
+    id: int
+    name: str
+    kind: str
+    subdistrict_id: int
+    community_id: int | None
+    length_m: int | None
+    shops: int | None
+    residential_buildings: int | None
+    segments: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointRow:
+    id: int
+    name: str
+    position_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRow:
+    id: int
+    name: str
+    length_m: int
+    checkpoints: tuple[CheckpointRow, ...]
+    claimed_by: tuple[int, ...]  # stewards holding a claim now
+
+
+@dataclass(frozen=True, slots=True)
+class LaneDetail:
+    lane: LaneSummary
+    segments: tuple[SegmentRow, ...]
+    chiefs: tuple[tuple[int, str, str], ...]  # (id, name, role)
+    team_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StewardRow:
+    id: int
+    name: str
+    subdistrict_id: int
+    community_id: int | None
+    home_lane_id: int | None
+    joined_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class BandRow:
+    id: int
+    steward_id: int | None
+    bound_from: datetime | None
+    registered_at: datetime
+
+
+def places(session: Session) -> dict[str, list[tuple[int, str, int | None]]]:
+    """Districts, subdistricts and communities as (id, name, parent id)."""
+    return {
+        "districts": [(r.id, r.name, None) for r in session.scalars(select(t.District).order_by(t.District.id))],
+        "subdistricts": [(r.id, r.name, r.district_id) for r in session.scalars(select(t.Subdistrict).order_by(t.Subdistrict.id))],
+        "communities": [(r.id, r.name, r.subdistrict_id) for r in session.scalars(select(t.Community).order_by(t.Community.id))],
+    }
+
+
+def lanes(session: Session, *, subdistrict_id: int | None = None, community_id: int | None = None) -> list[LaneSummary]:
+    segments = (
+        select(t.Segment.lane_id, func.count(t.Segment.id).label("n")).group_by(t.Segment.lane_id).subquery()
+    )
+    query = select(t.Lane, func.coalesce(segments.c.n, 0)).outerjoin(segments, segments.c.lane_id == t.Lane.id)
+    if subdistrict_id is not None:
+        query = query.where(t.Lane.subdistrict_id == subdistrict_id)
+    if community_id is not None:
+        query = query.where(t.Lane.community_id == community_id)
+    return [_lane_summary(lane, n) for lane, n in session.execute(query.order_by(t.Lane.id))]
+
+
+def lane_detail(session: Session, lane_id: int, now: datetime) -> LaneDetail:
+    lane = session.get(t.Lane, lane_id)
+    if lane is None:
+        raise UnknownScopeError(f"no lane with id {lane_id}: list them under /registry/lanes")
+    segs = session.scalars(select(t.Segment).where(t.Segment.lane_id == lane_id).order_by(t.Segment.id)).all()
+    seg_ids = [s.id for s in segs]
+    cps: dict[int, list[CheckpointRow]] = {}
+    for cp in session.scalars(select(t.Checkpoint).where(t.Checkpoint.segment_id.in_(seg_ids)).order_by(t.Checkpoint.position_m)):
+        cps.setdefault(cp.segment_id, []).append(CheckpointRow(cp.id, cp.name, cp.position_m))
+    claimants: dict[int, list[int]] = {}
+    for seg_id, steward_id in session.execute(
+        select(t.Claim.segment_id, t.Claim.steward_id).where(
+            t.Claim.segment_id.in_(seg_ids), t.Claim.valid_from <= now,
+            (t.Claim.valid_to.is_(None)) | (t.Claim.valid_to > now),
+        ).order_by(t.Claim.steward_id)
+    ):
+        claimants.setdefault(seg_id, []).append(steward_id)
+    chiefs = tuple(
+        (c.id, c.name, c.role) for c in session.scalars(select(t.Chief).where(t.Chief.lane_id == lane_id).order_by(t.Chief.id))
+    )
+    team_id = session.scalar(select(t.Team.id).where(t.Team.lane_id == lane_id))
+    return LaneDetail(
+        _lane_summary(lane, len(segs)),
+        tuple(SegmentRow(s.id, s.name, s.length_m, tuple(cps.get(s.id, ())), tuple(claimants.get(s.id, ()))) for s in segs),
+        chiefs,
+        team_id,
+    )
+
+
+def stewards(session: Session, *, lane_id: int | None = None, community_id: int | None = None) -> list[StewardRow]:
+    query = select(t.Steward).order_by(t.Steward.id)
+    if lane_id is not None:
+        query = query.where(t.Steward.home_lane_id == lane_id)
+    if community_id is not None:
+        query = query.where(t.Steward.community_id == community_id)
+    return [
+        StewardRow(s.id, s.name, s.subdistrict_id, s.community_id, s.home_lane_id, s.joined_on)
+        for s in session.scalars(query)
+    ]
+
+
+def bands(session: Session, now: datetime) -> list[BandRow]:
+    current = {
+        band_id: (steward_id, valid_from)
+        for band_id, steward_id, valid_from in session.execute(
+            select(t.BandBinding.band_id, t.BandBinding.steward_id, t.BandBinding.valid_from).where(
+                t.BandBinding.valid_from <= now, (t.BandBinding.valid_to.is_(None)) | (t.BandBinding.valid_to > now)
+            )
+        )
+    }
+    return [
+        BandRow(b.id, *current.get(b.id, (None, None)), b.registered_at)
+        for b in session.scalars(select(t.Band).order_by(t.Band.id))
+    ]
+
+
+def teams(session: Session) -> list[tuple[int, str, int, datetime, int]]:
+    """(team id, name, lane id, formed at, current member count)."""
+    members = (
+        select(t.TeamMembership.team_id, func.count().label("n"))
+        .where(t.TeamMembership.valid_to.is_(None)).group_by(t.TeamMembership.team_id).subquery()
+    )
+    rows = session.execute(
+        select(t.Team.id, t.Team.name, t.Team.lane_id, t.Team.formed_at, func.coalesce(members.c.n, 0))
+        .outerjoin(members, members.c.team_id == t.Team.id).order_by(t.Team.id)
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def _lane_summary(lane: t.Lane, segments: int) -> LaneSummary:
+    return LaneSummary(
+        lane.id, lane.name, lane.kind, lane.subdistrict_id, lane.community_id,
+        lane.length_m, lane.shops, lane.residential_buildings, segments,
+    )
