@@ -24,6 +24,7 @@ class PeriodKind(str, enum.Enum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+    RANGE = "range"  # any run of days, e.g. a demo year from May to April
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ class Period:
                 return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
             case PeriodKind.YEAR:
                 return str(d.year)
+            case PeriodKind.RANGE:
+                return f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
 
     def starts_at(self) -> datetime:
         """The first instant of the period, as an aware UTC datetime."""
@@ -100,6 +103,8 @@ def period_containing(kind: PeriodKind | str, day: date) -> Period:
             return Period(kind, first, last)
         case PeriodKind.YEAR:
             return Period(kind, date(day.year, 1, 1), date(day.year, 12, 31))
+        case PeriodKind.RANGE:
+            return Period(kind, day, day)
     raise AssertionError(kind)  # pragma: no cover - the match is exhaustive
 
 
@@ -123,12 +128,23 @@ def parse_period(kind: PeriodKind | str, label: str) -> Period:
                 day = date(int(year), 3 * (int(quarter) - 1) + 1, 1)
             case PeriodKind.YEAR:
                 day = date(int(label), 1, 1)
+            case PeriodKind.RANGE:
+                first, last = (date.fromisoformat(part) for part in label.split(".."))
+                return span(first, last)
     except ValueError:
-        examples = {"day": "2017-05-03", "week": "2017-W18", "month": "2017-05", "quarter": "2017-Q2", "year": "2017"}
+        examples = {"day": "2017-05-03", "week": "2017-W18", "month": "2017-05", "quarter": "2017-Q2",
+                    "year": "2017", "range": "2017-05-01..2018-04-30"}
         raise UnknownPeriodError(
             f"{label!r} is not a {kind_value.value} label; write it like {examples[kind_value.value]}"
         ) from None
     return period_containing(kind_value, day)
+
+
+def span(first_day: date, last_day: date) -> Period:
+    """An arbitrary run of local days, both ends included."""
+    if last_day < first_day:
+        raise UnknownPeriodError(f"a range ends on or after its first day, got {first_day}..{last_day}")
+    return Period(PeriodKind.RANGE, first_day, last_day)
 
 
 def _next_month(first: date) -> date:

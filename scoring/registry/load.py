@@ -102,7 +102,7 @@ def form_teams(session: Session) -> int:
         .join(t.Segment, t.Segment.id == t.Claim.segment_id)
     ).all()
     existing = set(session.scalars(select(t.Team.lane_id)))
-    lane_names = dict(session.execute(select(t.Lane.id, t.Lane.name)).tuples().all())
+    lane_names = dict(session.execute(select(t.Lane.id, t.Lane.name)).all())
     formed = 0
     for plan in plan_teams(LaneClaim(*r) for r in rows):
         if plan.lane_id in existing:
@@ -124,4 +124,4 @@ def _bulk(session: Session, model: type[t.Base], ids: dict[str, int], rows: list
         return
     table = model.__table__
     result = session.execute(table.insert().returning(table.c.key, table.c.id), rows)
-    ids.update({key: id_ for key, id_ in result.tuples()})
+    ids.update({key: id_ for key, id_ in result})

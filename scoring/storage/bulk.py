@@ -72,7 +72,7 @@ def _generic_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], recei
         )
         for r in rows
     ]
-    return {(b, bo, s) for b, bo, s in conn.execute(stmt, params).tuples()}
+    return {(b, bo, s) for b, bo, s in conn.execute(stmt, params)}
 
 
 def insert_quarantine(conn: Connection, refusals: Iterable[RefusalRow], received_at: datetime) -> None:

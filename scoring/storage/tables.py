@@ -234,7 +234,11 @@ class CheckIn(Base):
     steward_id: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_checkins_steward_event", "steward_id", "event_at"),)
+    __table_args__ = (
+        Index("ix_checkins_steward_event", "steward_id", "event_at"),
+        # Time-range scans (dashboards, chunk exclusion); declared here rather than left to TimescaleDB.
+        Index("ix_checkins_event_at", "event_at"),
+    )
 
 
 class Quarantine(Base):

@@ -44,6 +44,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('checkins', schema=None) as batch_op:
         batch_op.create_index('ix_checkins_steward_event', ['steward_id', 'event_at'], unique=False)
+        batch_op.create_index('ix_checkins_event_at', ['event_at'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         _make_checkins_a_hypertable()
 
@@ -340,6 +341,7 @@ def downgrade() -> None:
     op.drop_table('quarantine')
     op.drop_table('districts')
     with op.batch_alter_table('checkins', schema=None) as batch_op:
+        batch_op.drop_index('ix_checkins_event_at')
         batch_op.drop_index('ix_checkins_steward_event')
 
     op.drop_table('checkins')
@@ -363,5 +365,5 @@ def _make_checkins_a_hypertable() -> None:
     op.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
     op.execute(
         "SELECT create_hypertable('checkins', 'event_at', "
-        "chunk_time_interval => INTERVAL '7 days', if_not_exists => TRUE)"
+        "chunk_time_interval => INTERVAL '7 days', create_default_indexes => FALSE, if_not_exists => TRUE)"
     )

@@ -1,0 +1,30 @@
+"""The API's composition root: `create_app(engine)` wires sessions, clock and routers; no I/O at import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from api.routers import health, leaderboard, pages, registry
+from scoring.storage.engine import is_timescale, session_factory
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def create_app(engine: Engine, *, clock: Callable[[], datetime] = _utc_now) -> FastAPI:
+    app = FastAPI(
+        title="Lane Stewards (街巷管家)",
+        version="0.1.0",
+        description="Registry, live leaderboards and points of Beijing's lane stewards (小巷管家).",
+    )
+    app.state.sessions = session_factory(engine)
+    app.state.clock = clock
+    app.state.timescaledb = is_timescale(engine)
+    for module in (health, leaderboard, registry, pages):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,74 @@
+"""One batch through the gateway: verify every message, commit once, then say what to ack.
+
+The order is the point: records are acked to their band only after the transaction that stores them
+has committed, so an ack always means "stored". A PUBACK from the broker means nothing of the kind.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import wire
+from gateway.counters import Counters
+from gateway.verify import Verifier
+from scoring.ingest import CommitResult, IngestStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """An uplink message as received, converted from the MQTT library's type at the edge."""
+
+    topic: str
+    payload: bytes
+    mid: int = 0
+    qos: int = 0
+    session: int = 0  # which broker connection delivered it: a PUBACK is only valid on that one
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    topic: str
+    payload: bytes
+
+
+def process_batch(
+    batch: Sequence[Inbound],
+    verifier: Verifier,
+    store: IngestStore,
+    counters: Counters,
+    now: Callable[[], datetime],
+) -> list[Outbound]:
+    """Verify, commit and return the acks to publish. Raises the store's error if the commit fails;
+    nothing has been acked then, so the caller may retry the same batch."""
+    at = now()
+    verdicts = [verifier.check(m.topic, m.payload, at) for m in batch]
+    accepted = [row for v in verdicts for row in v.accepted]
+    refusals = [r for v in verdicts for r in v.refusals]
+    raw = {key: (m.topic, data) for m, v in zip(batch, verdicts) for key, data in v.raw.items()}
+    result: CommitResult = store.commit(accepted, refusals, received_at=at, raw_by_key=raw)
+
+    outcomes: dict[int, list[tuple[int, int, wire.AckStatus]]] = defaultdict(list)
+    for row in accepted:
+        status = wire.AckStatus.STORED if row.key in result.stored else wire.AckStatus.DUPLICATE
+        outcomes[row.band_id].append((row.boot, row.seq, status))
+    for v in verdicts:
+        for band_id, boot, seq in v.refused_keys:
+            outcomes[band_id].append((boot, seq, wire.AckStatus.REFUSED))
+
+    refused = Counter(r.reason.value for r in refusals)
+    counters.add(
+        messages=len(batch), records=sum(v.records for v in verdicts), committed=len(result.stored),
+        duplicate=len(result.replayed), refused=refused,
+    )
+    if refusals:
+        log.info("refused %s", dict(refused))
+    return [
+        Outbound(wire.ack_topic(band_id), bytes(wire.Ack.from_outcomes(band_id, items)))
+        for band_id, items in sorted(outcomes.items())
+    ]

@@ -1,0 +1,118 @@
+"""The gateway's ingest loop: take what the broker delivered, in batches, through the pipeline.
+
+Batches are adaptive: the loop blocks for the first message, then takes whatever else is already
+waiting (up to `max_batch_messages`). At low load a record is committed on its own, at once; under load
+batches grow by themselves and the per-transaction cost is shared.
+
+A failed commit (database restarting, connection lost) is retried with backoff, the batch kept in
+hand: nothing is acked, to the band or to the broker, until it is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Final
+
+from gateway.backoff import backoff_seconds
+from gateway.counters import Counters
+from gateway.mqtt import MqttLink
+from gateway.pipeline import Inbound, process_batch
+from gateway.verify import Limits, Verifier
+from scoring.errors import StorageUnavailableError
+from scoring.ingest import IngestStore
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH_MESSAGES: Final = 2_000
+IDLE_WAKE_SECONDS: Final = 0.5  # how soon a stop request is noticed when no traffic comes
+DIRECTORY_REFRESH_SECONDS: Final = 60.0  # new bindings and checkpoints are picked up this often
+RETRY_BASE_SECONDS: Final = 0.2
+RETRY_CAP_SECONDS: Final = 5.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Gateway:
+    def __init__(
+        self,
+        store: IngestStore,
+        inbox: queue.SimpleQueue[Inbound],
+        link: MqttLink | None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        limits: Limits = Limits(),
+        max_batch_messages: int = MAX_BATCH_MESSAGES,
+    ) -> None:
+        self.store = store
+        self.inbox = inbox
+        self.link = link
+        self.counters = Counters()
+        self._clock = clock
+        self._max_batch = max_batch_messages
+        self.verifier = Verifier(store.load_directory(), limits=limits, refresh=store.load_directory)
+        self._rng = random.Random()
+        self._directory_loaded = time.monotonic()
+
+    def run(self, stop: threading.Event) -> None:
+        """Process until `stop` is set; then finish the batch in hand and return."""
+        while not stop.is_set():
+            batch = self._next_batch()
+            if batch:
+                self._commit_with_retry(batch, stop)
+            if time.monotonic() - self._directory_loaded > DIRECTORY_REFRESH_SECONDS:
+                self._reload_directory()
+
+    def process_available(self) -> int:
+        """Process every message waiting now (for tests and the demo's lock-step driver)."""
+        total = 0
+        while batch := self._take_waiting([]):
+            self._commit_with_retry(batch, threading.Event())
+            total += len(batch)
+        return total
+
+    def _next_batch(self) -> list[Inbound]:
+        try:
+            first = self.inbox.get(timeout=IDLE_WAKE_SECONDS)
+        except queue.Empty:
+            return []
+        return self._take_waiting([first])
+
+    def _take_waiting(self, batch: list[Inbound]) -> list[Inbound]:
+        while len(batch) < self._max_batch:
+            try:
+                batch.append(self.inbox.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _commit_with_retry(self, batch: list[Inbound], stop: threading.Event) -> None:
+        attempt = 0
+        while True:
+            try:
+                acks = process_batch(batch, self.verifier, self.store, self.counters, self._clock)
+                break
+            except StorageUnavailableError as exc:
+                delay = backoff_seconds(attempt, base_seconds=RETRY_BASE_SECONDS, cap_seconds=RETRY_CAP_SECONDS, rng=self._rng)
+                log.warning("%s; retrying %d messages in %.1f s", exc, len(batch), delay)
+                attempt += 1
+                if stop.wait(delay):
+                    log.warning("stopping with %d messages uncommitted: the broker and the bands will resend them", len(batch))
+                    return
+        if self.link is not None:
+            self.link.publish(acks)
+            self.link.acknowledge(batch)
+
+    def _reload_directory(self) -> None:
+        try:
+            self.verifier.replace_directory(self.store.load_directory())
+        except StorageUnavailableError as exc:
+            log.warning("could not reload the band directory (%s); keeping the one in hand", exc)
+        self._directory_loaded = time.monotonic()

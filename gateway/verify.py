@@ -1,0 +1,137 @@
+"""Decide, for each uplink message, what may be stored, what is refused and why, and what to ack.
+
+Checks, in order: the topic names a band; the bytes decode; the message's band is the topic's band;
+the band is known; the signature is valid (Ed25519, through `wire.verify`); then per record: the band
+was bound to a steward at the record's event time; the event time is not ahead of our clock past the
+allowed skew nor older than the maximum age; the checkpoint exists. Replays are caught later, by the
+database's unique key, inside the commit.
+
+Pure apart from the clock passed in: no broker, no database.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final
+
+from nacl.signing import VerifyKey
+
+import wire
+from scoring.ingest import BandEntry, CheckInRow, Directory, RefusalReason, RefusalRow
+
+MAX_FUTURE_SKEW_SECONDS: Final = 300  # a band's clock may run this far ahead of the gateway's
+MAX_AGE_SECONDS: Final = 30 * 86_400  # a band offline for a month still uploads; older is suspect
+DIRECTORY_REFRESH_MIN_SECONDS: Final = 5.0  # a flood of unknown bands must not become a flood of reloads
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_future_skew_seconds: float = MAX_FUTURE_SKEW_SECONDS
+    max_age_seconds: float = MAX_AGE_SECONDS
+
+
+@dataclass
+class Verdict:
+    """The outcome of one message: rows to store, refusals to quarantine, records to ack as refused."""
+
+    band_id: int | None
+    accepted: list[CheckInRow] = field(default_factory=list)
+    raw: dict[tuple[int, int, int], bytes] = field(default_factory=dict)
+    refusals: list[RefusalRow] = field(default_factory=list)
+    refused_keys: list[tuple[int, int, int]] = field(default_factory=list)
+    records: int = 0
+
+
+class Verifier:
+    def __init__(self, directory: Directory, *, limits: Limits = Limits(),
+                 refresh: Callable[[], Directory] | None = None) -> None:
+        self._directory = directory
+        self._limits = limits
+        self._refresh = refresh
+        self._keys: dict[int, VerifyKey] = {}
+        self._refreshed_at = time.monotonic()
+
+    @property
+    def directory(self) -> Directory:
+        return self._directory
+
+    def replace_directory(self, directory: Directory) -> None:
+        self._directory = directory
+        self._keys.clear()
+
+    def check(self, topic: str, payload: bytes, now: datetime) -> Verdict:
+        try:
+            topic_band = wire.band_id_from_uplink_topic(topic)
+        except wire.TopicError as exc:
+            return _refuse_message(None, RefusalReason.MALFORMED, f"topic: {exc}", topic, payload)
+        try:
+            message = wire.decode_uplink(payload)
+        except wire.FrameError as exc:
+            return _refuse_message(topic_band, RefusalReason.MALFORMED, f"{exc.reason}: {exc}", topic, payload)
+        if message.band_id != topic_band:
+            # Acking here could free the genuine band's records: refuse without an ack.
+            return _refuse_message(
+                topic_band, RefusalReason.TOPIC_MISMATCH,
+                f"message of band {message.band_id} on the topic of band {topic_band}", topic, payload,
+            )
+        band = self._band(topic_band)
+        if band is None:
+            verdict = _refuse_message(topic_band, RefusalReason.UNKNOWN_BAND,
+                                      f"band {topic_band} is not registered", topic, payload)
+            verdict.refused_keys = [r.key for r in message.records]
+            return verdict
+        if not wire.verify(message, self._verify_key(topic_band, band)):
+            # A forgery says nothing about the genuine band's records: no ack either.
+            return _refuse_message(topic_band, RefusalReason.BAD_SIGNATURE,
+                                   "signature does not match the band's registered public key", topic, payload)
+        verdict = Verdict(topic_band, records=len(message.records))
+        checkpoints = self._directory.checkpoints
+        ahead = now + timedelta(seconds=self._limits.max_future_skew_seconds)
+        oldest = now - timedelta(seconds=self._limits.max_age_seconds)
+        for record in message.records:
+            at = record.event_at
+            reason: RefusalReason | None = None
+            steward_id = band.steward_at(at)
+            if steward_id is None:
+                reason, detail = RefusalReason.BAND_NOT_BOUND, f"band {topic_band} had no steward at {at.isoformat()}"
+            elif at > ahead:
+                reason, detail = RefusalReason.CLOCK_AHEAD, f"event at {at.isoformat()} is ahead of gateway time {now.isoformat()}"
+            elif at < oldest:
+                reason, detail = RefusalReason.TOO_OLD, f"event at {at.isoformat()} is older than {oldest.isoformat()}"
+            elif record.kind != wire.Kind.HEARTBEAT and record.checkpoint_id not in checkpoints:
+                reason, detail = RefusalReason.UNKNOWN_CHECKPOINT, f"checkpoint {record.checkpoint_id} is not registered"
+            record_bytes = bytes(record)
+            if reason is not None:
+                verdict.refusals.append(RefusalRow(reason, detail, topic, record_bytes, *record.key, at))
+                verdict.refused_keys.append(record.key)
+                continue
+            assert steward_id is not None
+            verdict.accepted.append(CheckInRow(
+                record.band_id, record.boot, record.seq, at, int(record.kind), record.checkpoint_id,
+                record.beacon_token, record.rssi_dbm, record.battery_pct, record.detail, steward_id,
+            ))
+            verdict.raw[record.key] = record_bytes
+        return verdict
+
+    def _band(self, band_id: int) -> BandEntry | None:
+        band = self._directory.bands.get(band_id)
+        if band is None and self._refresh is not None:
+            # A band registered after start-up: look again before refusing it, at most so often.
+            if time.monotonic() - self._refreshed_at >= DIRECTORY_REFRESH_MIN_SECONDS:
+                self.replace_directory(self._refresh())
+                self._refreshed_at = time.monotonic()
+                band = self._directory.bands.get(band_id)
+        return band
+
+    def _verify_key(self, band_id: int, band: BandEntry) -> VerifyKey:
+        key = self._keys.get(band_id)
+        if key is None:
+            key = self._keys[band_id] = wire.verify_key_from_bytes(band.public_key)
+        return key
+
+
+def _refuse_message(band_id: int | None, reason: RefusalReason, detail: str, topic: str, payload: bytes) -> Verdict:
+    return Verdict(band_id, refusals=[RefusalRow(reason, detail, topic, payload, band_id)])

@@ -1,0 +1,249 @@
+"""The `stewards` command line: the only place that prints. Each command is a composition root."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import signal
+import threading
+from datetime import date, datetime, time as dtime, timedelta, timezone
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(help="Lane Stewards (街巷管家): wristbands, gateway, scoring and API.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema and registry data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+log = logging.getLogger("stewards")
+
+
+def _logging(verbose: bool, console: Console) -> None:
+    from rich.logging import RichHandler
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(name)s: %(message)s",
+        handlers=[RichHandler(console=console, show_path=False)],
+    )
+
+
+def _leaderboard_table(title: str, standings: list[dict]) -> Table:
+    table = Table(title=title)
+    table.add_column("名次", justify="right")
+    table.add_column("小巷管家")
+    table.add_column("积分", justify="right")
+    for s in standings:
+        table.add_row(str(s["rank"]), s["name"], str(s["points"]))
+    return table
+
+
+@app.command()
+def demo(
+    days: Annotated[int, typer.Option(min=1, max=3660, help="Simulated days of patrol.")] = 365,
+    start: Annotated[str, typer.Option(help="First simulated day (Beijing time).")] = "2017-05-01",
+    once: Annotated[bool, typer.Option("--once", help="Exit after printing instead of serving the API.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+    workdir: Annotated[Path, typer.Option(help="Where the demo's SQLite file goes.")] = Path("var/demo"),
+    port: Annotated[int, typer.Option(help="API port when serving.")] = 8000,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """龙潭街道's stewards patrol for a simulated year through the embedded broker and the gateway."""
+    from stewards.demo import DemoOptions, demo_clock, run_demo
+
+    console = Console(stderr=as_json)
+    _logging(verbose, console)
+    opts = DemoOptions(days=days, start=date.fromisoformat(start), workdir=workdir)
+    with Progress(
+        TextColumn("[bold]巡查模拟[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[records]} records"), TimeElapsedColumn(), console=console, transient=as_json,
+    ) as progress:
+        task = progress.add_task(opts.start.isoformat(), total=days, records=0)
+
+        def on_day(day: date, stats) -> None:  # type: ignore[no-untyped-def]
+            progress.update(task, advance=1, description=day.isoformat(), records=stats.made)
+
+        summary, url = asyncio.run(run_demo(opts, on_day))
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        console.print(
+            f"{summary.bands} bands · {summary.records_made} records made · {summary.committed} committed · "
+            f"{summary.duplicate} duplicates · refused {summary.refused or 0} · {summary.points_entries} points entries"
+        )
+        console.print(_leaderboard_table(f"小巷管家积分榜 {summary.leaderboard['period']['label']}", summary.leaderboard["standings"]))
+    if once:
+        return
+    _serve(url, "127.0.0.1", port, clock=demo_clock(date.fromisoformat(summary.end)), console=console, score=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: STEWARDS_API_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: STEWARDS_API_PORT.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Serve the API (and score new check-ins every few seconds) from STEWARDS_DATABASE_URL."""
+    from stewards.settings import Settings
+
+    settings = Settings(mqtt_anonymous=True)  # the API never talks to the broker
+    console = Console()
+    _logging(verbose, console)
+    _serve(settings.database_url, host or settings.api_host, port or settings.api_port, console=console,
+           score=True, score_every_seconds=settings.score_every_seconds)
+
+
+def _serve(url: str, host: str, port: int, *, console: Console, score: bool, clock=None,  # type: ignore[no-untyped-def]
+           score_every_seconds: float = 5.0) -> None:
+    import uvicorn
+
+    from api.app import create_app
+    from scoring.rules import RuleSet
+    from scoring.scorer import score_pending
+    from scoring.storage.engine import make_engine
+
+    engine = make_engine(url)
+    stop = threading.Event()
+    if score:
+        def scorer() -> None:
+            rules = RuleSet()
+            while not stop.wait(score_every_seconds):
+                score_pending(engine, rules)
+
+        threading.Thread(target=scorer, name="scorer", daemon=True).start()
+    app_ = create_app(engine, **({"clock": clock} if clock else {}))
+    console.print(f"API on http://{host}:{port}/ (leaderboard page) · /docs · /openapi.json — Ctrl-C to stop")
+    try:
+        uvicorn.run(app_, host=host, port=port, log_level="warning")
+    finally:
+        stop.set()
+
+
+@app.command()
+def gateway(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Ingest from the MQTT broker into the database until Ctrl-C (settings from STEWARDS_*)."""
+    from gateway.mqtt import BrokerSettings, MqttLink
+    from gateway.service import Gateway
+    from gateway.verify import Limits
+    from scoring.ingest import IngestStore
+    from scoring.storage.engine import make_engine
+    from stewards.settings import Settings
+
+    settings = Settings()
+    console = Console()
+    _logging(verbose, console)
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    link = MqttLink(
+        BrokerSettings(
+            settings.mqtt_host, settings.mqtt_port,
+            None if settings.mqtt_anonymous else settings.gateway_username,
+            None if settings.mqtt_anonymous else settings.gateway_password.get_secret_value(),
+            settings.mqtt_version, settings.gateway_client_id, settings.gateway_shared_group,
+        ),
+        inbox,
+    )
+    gw = Gateway(IngestStore(make_engine(settings.database_url)), inbox, link,
+                 limits=Limits(settings.max_future_skew_seconds, settings.max_age_seconds))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    link.start()
+    worker = threading.Thread(target=gw.run, args=(stop,), name="gateway")
+    worker.start()
+    try:
+        while not stop.wait(10):
+            c = gw.counters.snapshot()
+            console.print(f"received {c.records} · committed {c.committed} · duplicate {c.duplicate} · refused {c.refused}")
+    except KeyboardInterrupt:
+        stop.set()
+    worker.join()
+    link.stop()
+
+
+@app.command()
+def bands(
+    days: Annotated[int, typer.Option(min=1, max=30, help="Days to simulate, ending yesterday (Beijing time).")] = 1,
+    mode: Annotated[str, typer.Option(help="segment (log segments) or live (one record per message).")] = "segment",
+    stewards_: Annotated[int, typer.Option("--synthetic", help="Extra synthetic stewards loaded with `db seed --synthetic`.")] = 0,
+    fleet_secret: Annotated[str, typer.Option(envvar="STEWARDS_FLEET_SECRET", help="Derives each band's broker password.")] = "",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the registry's simulated wristbands against the broker in STEWARDS_MQTT_*."""
+    from firmware_sim import BrokerAddress, Fleet, SimClock
+    from scoring.periods import PROGRAMME_TZ
+    from scoring.seed.synthetic import synthetic_dataset
+    from scoring.storage.engine import make_engine
+    from stewards.registry import band_profiles
+    from stewards.settings import Settings
+
+    settings = Settings(mqtt_anonymous=True)
+    console = Console()
+    _logging(verbose, console)
+    if not fleet_secret:
+        raise typer.BadParameter("set STEWARDS_FLEET_SECRET (or --fleet-secret): it derives the bands' broker passwords")
+    data = synthetic_dataset(stewards_)
+    today = datetime.now(PROGRAMME_TZ).date()
+    start = today - timedelta(days=days)
+    clock = SimClock(datetime.combine(start, dtime(0, 0), PROGRAMME_TZ))
+    engine = make_engine(settings.database_url)
+    profiles = band_profiles(engine, data, fleet_secret=fleet_secret.encode(), at=datetime.now(timezone.utc))
+
+    async def run() -> None:
+        async with Fleet(profiles, BrokerAddress(settings.mqtt_host, settings.mqtt_port, settings.mqtt_version),
+                         clock, mode=mode) as fleet:  # type: ignore[arg-type]
+            stats = await fleet.run_days(start, days)
+            await fleet.drain(120)
+            console.print(f"{len(profiles)} bands · made {stats.made} · acked {fleet.stats().acked_stored} stored")
+
+    asyncio.run(run())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring STEWARDS_DATABASE_URL to the current schema (Alembic)."""
+    from scoring.storage.engine import make_engine
+    from scoring.storage.migrate import current_revision, upgrade
+    from stewards.settings import Settings
+
+    engine = make_engine(Settings(mqtt_anonymous=True).database_url)
+    upgrade(engine)
+    Console().print(f"schema at revision {current_revision(engine)}")
+
+
+@db_app.command("seed")
+def db_seed(
+    synthetic: Annotated[int, typer.Option(help="Extra synthetic stewards beside 龙潭街道's own.")] = 0,
+) -> None:
+    """Migrate and load the registry data set (龙潭街道 and the report's other subdistricts)."""
+    from scoring.seed.synthetic import synthetic_dataset
+    from scoring.storage.engine import make_engine
+    from stewards.registry import prepare_store
+    from stewards.settings import Settings
+
+    data = synthetic_dataset(synthetic)
+    prepare_store(make_engine(Settings(mqtt_anonymous=True).database_url), data)
+    Console().print(f"loaded {len(data.lanes)} lanes, {len(data.stewards)} stewards, {len(data.bands)} bands")
+
+
+@app.command()
+def bench(
+    out: Annotated[Path, typer.Option(help="Where results.json and results.md go.")] = Path("bench"),
+    quick: Annotated[bool, typer.Option("--quick", help="Smaller loads, for a smoke run.")] = False,
+) -> None:
+    """Measure ingest throughput and latency against same-run baselines; writes bench/results.{json,md}."""
+    from stewards.bench import run_all
+
+    console = Console()
+    _logging(False, console)
+    results = run_all(out, quick=quick, console=console)
+    console.print((out / "results.md").read_text())
+    del results
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

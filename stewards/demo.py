@@ -1,0 +1,139 @@
+"""`stewards demo`: 龙潭街道's stewards patrol for a simulated year on the embedded default.
+
+SQLite file + in-process amqtt broker + the real gateway (paho, MQTT 3.1.1) + simulated wristbands, all
+on one simulated clock that the bands advance day by day as fast as their uploads are acked. Ends with
+the year's leaderboard; the API then serves the result until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+from firmware_sim import BrokerAddress, Fleet, FleetStats, SimClock
+from gateway.mqtt import BrokerSettings, MqttLink
+from gateway.pipeline import Inbound
+from gateway.service import Gateway
+from scoring.ingest import IngestStore
+from scoring.leaderboard import Scope, ScopeKind, leaderboard
+from scoring.periods import PROGRAMME_TZ, local_day, span
+from scoring.rules import RuleSet
+from scoring.scorer import score_pending
+from scoring.seed.longtan import longtan_dataset
+from scoring.status import store_status
+from scoring.storage.engine import make_engine, session_factory
+from stewards.embedded_broker import LOOPBACK, embedded_broker
+from stewards.registry import band_profiles, prepare_store
+from stewards.services.ports import free_port
+
+log = logging.getLogger(__name__)
+
+DEMO_START: Final = date(2017, 5, 1)  # the report's spring: 幸福社区's first stewards take office
+DEMO_FLEET_SECRET: Final = b"lane-stewards demo fleet"
+SCORE_EVERY_DAYS: Final = 7  # keep the live leaderboard fresh while the year runs
+DRAIN_TIMEOUT_SECONDS: Final = 120.0
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    days: int = 365
+    start: date = DEMO_START
+    workdir: Path = Path("var/demo")
+    top: int = 10
+
+
+@dataclass
+class DemoSummary:
+    start: str
+    end: str
+    days: int
+    bands: int
+    records_made: int
+    messages: int
+    committed: int
+    duplicate: int
+    refused: dict[str, int]
+    quarantined: int
+    points_entries: int
+    database: str
+    leaderboard: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None] | None = None) -> tuple[DemoSummary, str]:
+    """Run the simulated year; returns the summary and the database URL."""
+    opts.workdir.mkdir(parents=True, exist_ok=True)
+    db_path = (opts.workdir / "stewards.db").resolve()
+    for stale in (db_path, db_path.with_suffix(".db-wal"), db_path.with_suffix(".db-shm")):
+        stale.unlink(missing_ok=True)
+    url = f"sqlite:///{db_path}"
+    engine = make_engine(url)
+    data = longtan_dataset()
+    prepare_store(engine, data)
+    rules = RuleSet()
+
+    start_at = datetime.combine(opts.start, time(0, 0), PROGRAMME_TZ)
+    clock = SimClock(start_at)
+    profiles = band_profiles(engine, data, fleet_secret=DEMO_FLEET_SECRET, at=start_at + timedelta(days=opts.days))
+    port = free_port()
+    inbox: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    async with embedded_broker(port):
+        link = MqttLink(BrokerSettings(LOOPBACK, port, mqtt_version=3, client_id="gateway-demo"), inbox)
+        await asyncio.to_thread(link.start)  # blocks until CONNACK, which this loop's broker must send
+        gateway = Gateway(IngestStore(engine), inbox, link, clock=clock.now)
+        worker = threading.Thread(target=gateway.run, args=(stop,), name="gateway", daemon=True)
+        worker.start()
+
+        def day_done(day: date, stats: FleetStats) -> None:
+            if (day - opts.start).days % SCORE_EVERY_DAYS == SCORE_EVERY_DAYS - 1:
+                score_pending(engine, rules)
+            if on_day is not None:
+                on_day(day, stats)
+
+        try:
+            async with Fleet(profiles, BrokerAddress(LOOPBACK, port, mqtt_version=3), clock) as fleet:
+                await fleet.run_days(opts.start, opts.days, on_day=day_done)
+                await fleet.drain(DRAIN_TIMEOUT_SECONDS)
+                fleet_stats = fleet.stats()
+        finally:
+            stop.set()
+            await asyncio.to_thread(worker.join)
+            link.stop()
+
+    score_pending(engine, rules)
+    counters = gateway.counters.snapshot()
+    end = opts.start + timedelta(days=max(opts.days - 1, 0))
+    period = span(opts.start, end)
+    with session_factory(engine)() as session:
+        status = store_status(session)
+        standings = leaderboard(session, period, Scope(ScopeKind.ALL), opts.top)
+    summary = DemoSummary(
+        start=opts.start.isoformat(), end=end.isoformat(), days=opts.days, bands=len(profiles),
+        records_made=fleet_stats.made, messages=counters.messages, committed=counters.committed,
+        duplicate=counters.duplicate, refused=counters.refused, quarantined=status.quarantined,
+        points_entries=status.points_entries, database=str(db_path),
+        leaderboard={
+            "period": {"label": period.label, "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat()},
+            "standings": [asdict(s) for s in standings],
+        },
+    )
+    engine.dispose()
+    return summary, url
+
+
+def demo_clock(end: date) -> Callable[[], datetime]:
+    """The API's notion of "now" after the demo: the end of its last simulated day."""
+    at = datetime.combine(end + timedelta(days=1), time(0, 0), PROGRAMME_TZ) - timedelta(seconds=1)
+    assert local_day(at) == end
+    return lambda: at

@@ -1,0 +1,42 @@
+"""One typed settings class for every entry point, read from STEWARDS_* environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STEWARDS_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/stewards.db"
+
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = 1883
+    mqtt_version: Literal[3, 5] = 5
+    gateway_username: str = "gateway"
+    gateway_password: SecretStr = SecretStr("")
+    gateway_client_id: str = "gateway-1"
+    gateway_shared_group: str = "gateways"
+    #: The embedded broker (demo) runs without credentials on loopback; a real broker never does.
+    mqtt_anonymous: bool = False
+
+    max_future_skew_seconds: float = 300.0
+    max_age_seconds: float = 30 * 86_400.0
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    score_every_seconds: float = 5.0
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if not self.mqtt_anonymous and self.gateway_password.get_secret_value().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "STEWARDS_GATEWAY_PASSWORD is empty or a placeholder: set the gateway's broker password "
+                "(or STEWARDS_MQTT_ANONYMOUS=true for a loopback-only embedded broker)"
+            )
+        return self

@@ -1,0 +1,110 @@
+"""The gateway's verdict on each kind of message, good and bad, without broker or database."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import wire
+from gateway.verify import Limits, Verifier
+from scoring.ingest import BandEntry, Binding, Directory, RefusalReason
+
+NOW = datetime(2017, 5, 10, 2, 0, tzinfo=timezone.utc)
+BOUND_FROM = datetime(2017, 5, 1, tzinfo=timezone.utc)
+SIGNING, VERIFY = wire.generate_keypair(bytes(range(32)))
+OTHER_SIGNING, _ = wire.generate_keypair(bytes(range(1, 33)))
+DIRECTORY = Directory(
+    bands={1001: BandEntry(bytes(VERIFY), (Binding(7, BOUND_FROM, None),))},
+    checkpoints=frozenset({11, 12}),
+    loaded_at=NOW,
+)
+
+
+def record(seq: int = 1, *, at: datetime = NOW - timedelta(minutes=5), checkpoint: int = 11, band: int = 1001,
+           kind: wire.Kind = wire.Kind.PATROL_CHECKIN) -> wire.Record:
+    heartbeat = kind is wire.Kind.HEARTBEAT
+    return wire.Record(
+        kind=kind, band_id=band, boot=0, seq=seq, event_at_ms=wire.epoch_ms(at),
+        checkpoint_id=0 if heartbeat else checkpoint, beacon_token=bytes(8) if heartbeat else b"\x01" * 8,
+        rssi_dbm=-60, battery_pct=90, detail=0,
+    )
+
+
+def live(rec: wire.Record, key=SIGNING) -> bytes:
+    return bytes(wire.LiveRecord.sign(rec, key))
+
+
+def check(payload: bytes, topic: str = wire.uplink_topic(1001)):
+    return Verifier(DIRECTORY, limits=Limits(max_future_skew_seconds=300, max_age_seconds=86_400)).check(topic, payload, NOW)
+
+
+def test_a_good_live_record_is_accepted_with_its_steward() -> None:
+    verdict = check(live(record()))
+    assert [(r.key, r.steward_id) for r in verdict.accepted] == [((1001, 0, 1), 7)]
+    assert verdict.refusals == [] and verdict.refused_keys == []
+
+
+def test_a_good_segment_is_accepted_whole() -> None:
+    seg = wire.LogSegment.sign(1001, tuple(record(i, at=NOW - timedelta(minutes=60 - i)) for i in range(1, 51)), SIGNING)
+    verdict = check(bytes(seg))
+    assert len(verdict.accepted) == 50 and verdict.records == 50
+
+
+def test_a_heartbeat_needs_no_checkpoint() -> None:
+    assert len(check(live(record(kind=wire.Kind.HEARTBEAT))).accepted) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "topic", "reason", "acked_refused"),
+    [
+        (b"\x01\x01garbage", wire.uplink_topic(1001), RefusalReason.MALFORMED, 0),
+        (live(record()), "stewards/v1/bands/01001/up", RefusalReason.MALFORMED, 0),
+        (live(record(), OTHER_SIGNING), wire.uplink_topic(1001), RefusalReason.BAD_SIGNATURE, 0),
+        (live(record(band=1002)), wire.uplink_topic(1001), RefusalReason.TOPIC_MISMATCH, 0),
+        (live(record(band=1002)), wire.uplink_topic(1002), RefusalReason.UNKNOWN_BAND, 1),
+    ],
+    ids=["garbage", "bad-topic", "forged", "topic-mismatch", "unknown-band"],
+)
+def test_message_level_refusals(payload: bytes, topic: str, reason: RefusalReason, acked_refused: int) -> None:
+    verdict = check(payload, topic)
+    assert verdict.accepted == []
+    assert [r.reason for r in verdict.refusals] == [reason]
+    assert verdict.refusals[0].payload == payload  # the bytes as received are kept
+    assert len(verdict.refused_keys) == acked_refused  # forgeries are never acked
+
+
+@pytest.mark.parametrize(
+    ("rec", "reason"),
+    [
+        (record(at=BOUND_FROM - timedelta(hours=1)), RefusalReason.BAND_NOT_BOUND),
+        (record(at=NOW + timedelta(minutes=6)), RefusalReason.CLOCK_AHEAD),
+        (record(at=NOW - timedelta(days=2)), RefusalReason.TOO_OLD),
+        (record(checkpoint=99), RefusalReason.UNKNOWN_CHECKPOINT),
+    ],
+    ids=["not-bound", "clock-ahead", "too-old", "unknown-checkpoint"],
+)
+def test_record_level_refusals_are_acked_as_refused(rec: wire.Record, reason: RefusalReason) -> None:
+    verdict = check(live(rec))
+    assert verdict.accepted == []
+    assert [(r.reason, r.seq, r.payload) for r in verdict.refusals] == [(reason, 1, bytes(rec))]
+    assert verdict.refused_keys == [rec.key]
+
+
+def test_clock_within_skew_is_accepted() -> None:
+    assert len(check(live(record(at=NOW + timedelta(minutes=4)))).accepted) == 1
+
+
+def test_one_bad_record_does_not_sink_its_segment() -> None:
+    seg = wire.LogSegment.sign(1001, (record(1), record(2, checkpoint=99), record(3)), SIGNING)
+    verdict = check(bytes(seg))
+    assert [r.seq for r in verdict.accepted] == [1, 3]
+    assert [r.reason for r in verdict.refusals] == [RefusalReason.UNKNOWN_CHECKPOINT]
+
+
+def test_a_band_registered_later_is_found_after_a_refresh() -> None:
+    signing, verify = wire.generate_keypair(bytes(range(2, 34)))
+    grown = Directory({**DIRECTORY.bands, 1002: BandEntry(bytes(verify), (Binding(8, BOUND_FROM, None),))},
+                      DIRECTORY.checkpoints, NOW)
+    verifier = Verifier(DIRECTORY, refresh=lambda: grown)
+    verifier._refreshed_at -= 60  # as if the last reload was a minute ago
+    verdict = verifier.check(wire.uplink_topic(1002), live(record(band=1002), signing), NOW)
+    assert [r.steward_id for r in verdict.accepted] == [8]
