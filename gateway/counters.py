@@ -14,6 +14,7 @@ class CounterSnapshot:
     committed: int
     duplicate: int
     refused: dict[str, int] = field(default_factory=dict)
+    store_retries: int = 0  # commits retried because the database was unavailable
 
     @property
     def refused_total(self) -> int:
@@ -25,12 +26,13 @@ class Counters:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._messages = self._records = self._committed = self._duplicate = 0
+        self._messages = self._records = self._committed = self._duplicate = self._store_retries = 0
         self._refused: Counter[str] = Counter()
 
     def add(self, *, messages: int = 0, records: int = 0, committed: int = 0, duplicate: int = 0,
-            refused: Counter[str] | None = None) -> None:
+            refused: Counter[str] | None = None, store_retries: int = 0) -> None:
         with self._lock:
+            self._store_retries += store_retries
             self._messages += messages
             self._records += records
             self._committed += committed
@@ -40,4 +42,5 @@ class Counters:
 
     def snapshot(self) -> CounterSnapshot:
         with self._lock:
-            return CounterSnapshot(self._messages, self._records, self._committed, self._duplicate, dict(self._refused))
+            return CounterSnapshot(self._messages, self._records, self._committed, self._duplicate,
+                                   dict(self._refused), self._store_retries)

@@ -54,6 +54,7 @@ class MqttLink:
         self._inbox = inbox
         self._session = 0
         self._connected = threading.Event()
+        self._stopping = False
         v5 = settings.mqtt_version == 5
         self._client = paho.Client(
             CallbackAPIVersion.VERSION2,
@@ -100,6 +101,7 @@ class MqttLink:
             )
 
     def stop(self) -> None:
+        self._stopping = True
         self._client.disconnect()
         self._client.loop_stop()
 
@@ -131,7 +133,10 @@ class MqttLink:
 
     def _on_disconnect(self, _client: paho.Client, _userdata: Any, _flags: Any, reason_code: Any, _props: Any) -> None:
         self._connected.clear()
-        log.warning("disconnected from the broker (%s); paho reconnects", reason_code)
+        if self._stopping:
+            log.info("disconnected from the broker")
+        else:
+            log.warning("disconnected from the broker (%s); reconnecting", reason_code)
 
     def _on_message(self, _client: paho.Client, _userdata: Any, message: paho.MQTTMessage) -> None:
         self._inbox.put(Inbound(message.topic, message.payload, message.mid, message.qos, self._session))

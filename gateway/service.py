@@ -103,6 +103,7 @@ class Gateway:
                 delay = backoff_seconds(attempt, base_seconds=RETRY_BASE_SECONDS, cap_seconds=RETRY_CAP_SECONDS, rng=self._rng)
                 log.warning("%s; retrying %d messages in %.1f s", exc, len(batch), delay)
                 attempt += 1
+                self.counters.add(store_retries=1)
                 if stop.wait(delay):
                     log.warning("stopping with %d messages uncommitted: the broker and the bands will resend them", len(batch))
                     return
