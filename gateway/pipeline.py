@@ -69,6 +69,7 @@ def process_batch(
     if refusals:
         log.info("refused %s", dict(refused))
     return [
-        Outbound(wire.ack_topic(band_id), bytes(wire.Ack.from_outcomes(band_id, items)))
+        Outbound(wire.ack_topic(band_id), bytes(ack))
         for band_id, items in sorted(outcomes.items())
+        for ack in wire.acks_from_outcomes(band_id, items)  # split past the per-ack range limit
     ]
