@@ -258,8 +258,11 @@ class Fleet:
 
     async def _replay_day(self, day: date) -> int:
         bands = self._band_list
-        plans = [plan_day(band.profile, day, windows=self._windows, seed=self._seed) for band in bands]
-        timelines = [_keyed_timeline(index, plan) for index, plan in enumerate(plans)]
+        timelines = [
+            _keyed_timeline(index, plan_day(band.profile, day, windows=self._windows, seed=self._seed))
+            for index, band in enumerate(bands)
+            if band.profile.active_on(day)  # a band still in the drawer neither patrols nor beats
+        ]
         clock_ms = -1
         made = 0
         for count, (at_ms, index, _, item) in enumerate(heapq.merge(*timelines), start=1):

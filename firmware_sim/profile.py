@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Final, Literal
 
 from firmware_sim.errors import ConfigError
@@ -72,6 +73,10 @@ class BandProfile:
     routes: tuple[SegmentRoute, ...]
     boot: int = 0
     diligence: float = 0.8
+    active_from: date | None = None  # the day the band is handed to its steward; silent before
+
+    def active_on(self, day: date) -> bool:
+        return self.active_from is None or day >= self.active_from
 
     def __post_init__(self) -> None:
         if not 1 <= self.band_id <= BAND_ID_MAX:

@@ -67,6 +67,7 @@ def band_profiles(
                 signing_seed=band.signing_seed,
                 mqtt_password=band_mqtt_password(band.band_id, fleet_secret),
                 routes=routes,
+                active_from=band.bound_from,
                 **({"diligence": diligence[band.band_id]} if diligence and band.band_id in diligence else {}),
             )
         )

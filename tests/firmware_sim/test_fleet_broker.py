@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import shutil
 import socket
@@ -220,6 +221,27 @@ def test_fifty_bands_two_days_every_record_acked_exactly_once(make_profile: Call
         assert [(r.event_at_ms, r.kind, r.checkpoint_id) for r in own] == [
             (e.at_ms, e.kind, e.checkpoint_id) for e in planned
         ]
+
+
+def test_a_band_is_silent_until_it_is_handed_to_its_steward(make_profile: Callable[..., BandProfile]) -> None:
+    second_day = date(2024, 5, 7)
+    early = make_profile(1, diligence=1.0)
+    late = dataclasses.replace(make_profile(2, diligence=1.0), active_from=second_day)
+    acker = Acker([early, late])
+
+    async def scenario() -> Fleet:
+        port = _free_port()
+        async with running_amqtt(port), acking(acker, port):
+            fleet = Fleet([early, late], BrokerAddress(HOST, port, mqtt_version=3), _clock_at_midnight(FIRST_DAY),
+                          link_settings=FAST_LINKS)
+            async with fleet:
+                await fleet.run_days(FIRST_DAY, 2)
+                await fleet.drain(timeout_seconds=20)
+            return fleet
+
+    made = _assert_every_record_acked_once(asyncio.run(scenario()), acker)
+    days = {(r.band_id, r.event_at.astimezone(SHANGHAI).date()) for r in made}
+    assert days == {(1, FIRST_DAY), (1, second_day), (2, second_day)}
 
 
 def test_live_mode_publishes_each_record_as_made(make_profile: Callable[..., BandProfile]) -> None:

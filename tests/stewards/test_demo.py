@@ -1,0 +1,39 @@
+"""`stewards demo` on the embedded default (SQLite + amqtt), through the installed entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from scoring.storage import tables as t
+from scoring.storage.engine import make_engine, session_factory
+
+STEWARDS = Path(sys.executable).with_name("stewards")
+
+
+def test_demo_once_json_prints_a_consistent_summary(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(STEWARDS), "demo", "--days", "4", "--once", "--json", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    assert summary["days"] == 4 and summary["bands"] == 63
+    assert summary["records_made"] > 0
+    assert summary["committed"] == summary["records_made"]  # every record stored once
+    assert summary["refused"] == {} and summary["quarantined"] == summary["duplicate"]
+    standings = summary["leaderboard"]["standings"]
+    assert standings and standings[0]["rank"] == 1
+    assert [s["points"] for s in standings] == sorted((s["points"] for s in standings), reverse=True)
+
+    engine = make_engine(f"sqlite:///{summary['database']}")
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(t.CheckIn)) == summary["committed"]
+        top = standings[0]
+        assert s.scalar(select(func.sum(t.PointsEntry.points)).where(t.PointsEntry.steward_id == top["steward_id"])) == top["points"]
+    engine.dispose()
