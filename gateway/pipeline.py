@@ -50,12 +50,18 @@ def process_batch(
     verdicts = [verifier.check(m.topic, m.payload, at) for m in batch]
     accepted = [row for v in verdicts for row in v.accepted]
     refusals = [r for v in verdicts for r in v.refusals]
-    raw = {key: (m.topic, data) for m, v in zip(batch, verdicts) for key, data in v.raw.items()}
-    result: CommitResult = store.commit(accepted, refusals, received_at=at, raw_by_key=raw)
+    sources = {key: (m.topic, record) for m, v in zip(batch, verdicts) for key, record in v.records_by_key.items()}
+
+    def raw_of(key: tuple[int, int, int]) -> tuple[str, bytes]:
+        topic, record = sources[key]
+        return topic, bytes(record)
+
+    result: CommitResult = store.commit(accepted, refusals, received_at=at, raw_of=raw_of)
 
     outcomes: dict[int, list[tuple[int, int, wire.AckStatus]]] = defaultdict(list)
+    stored, stored_status, duplicate_status = result.stored, wire.AckStatus.STORED, wire.AckStatus.DUPLICATE
     for row in accepted:
-        status = wire.AckStatus.STORED if row.key in result.stored else wire.AckStatus.DUPLICATE
+        status = stored_status if (row.band_id, row.boot, row.seq) in stored else duplicate_status
         outcomes[row.band_id].append((row.boot, row.seq, status))
     for v in verdicts:
         for band_id, boot, seq in v.refused_keys:

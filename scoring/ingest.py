@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -65,12 +66,32 @@ class Binding:
 class BandEntry:
     public_key: bytes
     bindings: tuple[Binding, ...]
+    _spans_ms: tuple[tuple[int, int, int], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # (from_ms, to_ms, steward): the gateway asks this for every record, in integer time.
+        spans = tuple(
+            (_ms(b.valid_from), _ms(b.valid_to) if b.valid_to is not None else _FOREVER_MS, b.steward_id)
+            for b in self.bindings
+        )
+        object.__setattr__(self, "_spans_ms", spans)
 
     def steward_at(self, at: datetime) -> int | None:
-        for b in self.bindings:
-            if b.valid_from <= at and (b.valid_to is None or at < b.valid_to):
-                return b.steward_id
+        return self.steward_at_ms(_ms(at))
+
+    def steward_at_ms(self, at_ms: int) -> int | None:
+        for start_ms, end_ms, steward_id in self._spans_ms:
+            if start_ms <= at_ms < end_ms:
+                return steward_id
         return None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_FOREVER_MS = 2**63 - 1
+
+
+def _ms(at: datetime) -> int:
+    return (at - _EPOCH) // timedelta(milliseconds=1)
 
 
 @dataclass(frozen=True)
@@ -82,8 +103,10 @@ class Directory:
     loaded_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInRow:
+class CheckInRow(NamedTuple):
+    """A verified record, ready to store. A tuple, in the column order of `checkins` (without
+    received_at), because the ingest path builds and copies hundreds of thousands of them a second."""
+
     band_id: int
     boot: int
     seq: int
@@ -162,21 +185,28 @@ class IngestStore:
         refusals: Sequence[RefusalRow],
         *,
         received_at: datetime,
-        raw_by_key: Mapping[RecordKey, tuple[str, bytes]] | None = None,
+        raw_of: Callable[[RecordKey], tuple[str, bytes]] | None = None,
     ) -> CommitResult:
         """Store a batch in one transaction; returns which keys were new and which were replays.
 
-        `raw_by_key` gives (topic, record bytes) for each check-in, kept in quarantine if it turns out
-        to be a replay.
+        `raw_of(key)` gives (topic, record bytes) of a check-in; it is called only for replays, which
+        are kept in quarantine as received.
         """
-        unique = list({c.key: c for c in checkins}.values())  # a batch may carry the same record twice
+        by_key: dict[RecordKey, CheckInRow] = {}
+        repeats: list[CheckInRow] = []  # a second copy inside one batch is a replay too
+        for c in checkins:
+            key = (c.band_id, c.boot, c.seq)
+            if key in by_key:
+                repeats.append(c)
+            else:
+                by_key[key] = c
         with self._unavailable_as_error(), self._engine.begin() as conn:
-            inserted = bulk.insert_checkins(conn, unique, received_at)
-            replayed = [c for c in unique if c.key not in inserted] + _repeats_within(checkins)
-            quarantined = list(refusals) + [_replay_refusal(c, raw_by_key) for c in replayed]
+            inserted = bulk.insert_checkins(conn, list(by_key.values()), received_at)
+            replayed = [c for key, c in by_key.items() if key not in inserted] + repeats
+            quarantined = list(refusals) + [_replay_refusal(c, raw_of) for c in replayed]
             if quarantined:
                 bulk.insert_quarantine(conn, quarantined, received_at)
-            backlog = {(c.steward_id, local_day(c.event_at)) for c in unique if c.key in inserted}
+            backlog = {(by_key[key].steward_id, local_day(by_key[key].event_at)) for key in inserted}
             if backlog:
                 bulk.insert_backlog(conn, backlog)
         return CommitResult(frozenset(inserted), frozenset(c.key for c in replayed))
@@ -187,19 +217,8 @@ def _driver_connection_errors(engine: Engine) -> tuple[type[BaseException], ...]
     return (dbapi.OperationalError, dbapi.InterfaceError)
 
 
-def _repeats_within(checkins: Sequence[CheckInRow]) -> list[CheckInRow]:
-    """The second and later copies of one key inside a single batch: replays too."""
-    seen: set[RecordKey] = set()
-    repeats = []
-    for c in checkins:
-        if c.key in seen:
-            repeats.append(c)
-        seen.add(c.key)
-    return repeats
-
-
-def _replay_refusal(c: CheckInRow, raw_by_key: Mapping[RecordKey, tuple[str, bytes]] | None) -> RefusalRow:
-    topic, payload = (raw_by_key or {}).get(c.key, ("", b""))
+def _replay_refusal(c: CheckInRow, raw_of: Callable[[RecordKey], tuple[str, bytes]] | None) -> RefusalRow:
+    topic, payload = raw_of(c.key) if raw_of is not None else ("", b"")
     return RefusalRow(
         RefusalReason.REPLAY, "already stored: the band resent it or someone replayed it",
         topic, payload, c.band_id, c.boot, c.seq, c.event_at,

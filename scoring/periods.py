@@ -16,6 +16,11 @@ from zoneinfo import ZoneInfo
 from scoring.errors import UnknownPeriodError
 
 PROGRAMME_TZ: Final = ZoneInfo("Asia/Shanghai")
+# China has kept UTC+8 all year since 1991 and the wire refuses times before 2015, so the hot path
+# (one call per stored check-in) adds the offset instead of consulting the zone database; a test
+# holds it equal to PROGRAMME_TZ.
+_PROGRAMME_OFFSET: Final = timedelta(hours=8)
+_SINCE_FIXED_OFFSET: Final = datetime(1992, 1, 1, tzinfo=timezone.utc)
 
 
 class PeriodKind(str, enum.Enum):
@@ -70,6 +75,8 @@ def local_day(at: datetime) -> date:
     """The programme's calendar day of an aware instant."""
     if at.tzinfo is None:
         raise ValueError("local_day needs an aware datetime; naive times have no place here")
+    if at >= _SINCE_FIXED_OFFSET:
+        return (at.astimezone(timezone.utc) + _PROGRAMME_OFFSET).date()
     return at.astimezone(PROGRAMME_TZ).date()
 
 

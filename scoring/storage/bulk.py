@@ -1,16 +1,20 @@
 """Batched writes for the ingest path, one implementation per dialect.
 
-PostgreSQL: binary COPY into a session-local staging table, then one INSERT … SELECT … ON CONFLICT DO
-NOTHING RETURNING into the hypertable — the dedupe happens in the database, under its unique index, so
-two gateways racing on one record cannot both store it. SQLite: the same statement shape through
-executemany. Both run inside the caller's transaction.
+PostgreSQL: binary COPY straight into the hypertable under a savepoint; if the unique index refuses a
+row (a replay, or another gateway storing the same record first), roll back to the savepoint and take
+the slow path: COPY into a session-local staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING
+RETURNING. Either way the dedupe is the database's unique index, so two gateways racing on one record
+cannot both store it. SQLite: INSERT … ON CONFLICT DO NOTHING RETURNING through executemany. All of it
+runs inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
+
+import psycopg
 
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,7 +28,7 @@ CHECKIN_COLUMNS: Final = (
     "band_id", "boot", "seq", "event_at", "kind", "checkpoint_id", "beacon_token",
     "rssi_dbm", "battery_pct", "detail", "steward_id", "received_at",
 )
-_PG_COPY_TYPES: Final = (
+CHECKIN_COPY_TYPES: Final = (
     "int8", "int8", "int8", "timestamptz", "int2", "int4", "bytea", "int2", "int2", "int4", "int4", "timestamptz",
 )
 _COLS: Final = ", ".join(CHECKIN_COLUMNS)
@@ -43,22 +47,35 @@ def _pg_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_a
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cur:
-        # ON COMMIT DELETE ROWS: the staging table is empty at the start of every transaction.
+        # Fast path: most batches hold no record already stored, so COPY straight into the hypertable.
+        # A savepoint keeps the outer transaction usable if one of them is a replay after all.
+        cur.execute("SAVEPOINT checkins_copy")
+        try:
+            _copy_rows(cur, "checkins", rows, received_at)
+        except psycopg.errors.UniqueViolation:
+            cur.execute("ROLLBACK TO SAVEPOINT checkins_copy")
+        else:
+            cur.execute("RELEASE SAVEPOINT checkins_copy")
+            return {(r.band_id, r.boot, r.seq) for r in rows}
+        # Slow path: stage, then let the unique index decide which rows are new.
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS checkin_staging (LIKE checkins INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
-        with cur.copy(f"COPY checkin_staging ({_COLS}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(_PG_COPY_TYPES)
-            for r in rows:
-                copy.write_row((
-                    r.band_id, r.boot, r.seq, r.event_at, r.kind, r.checkpoint_id, r.beacon_token,
-                    r.rssi_dbm, r.battery_pct, r.detail, r.steward_id, received_at,
-                ))
+        _copy_rows(cur, "checkin_staging", rows, received_at)
         cur.execute(
             f"INSERT INTO checkins ({_COLS}) SELECT {_COLS} FROM checkin_staging "
             "ON CONFLICT DO NOTHING RETURNING band_id, boot, seq"
         )
         return {(b, bo, s) for b, bo, s in cur.fetchall()}
+
+
+def _copy_rows(cur: psycopg.Cursor[Any], table: str, rows: Sequence[CheckInRow], received_at: datetime) -> None:
+    with cur.copy(f"COPY {table} ({_COLS}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(CHECKIN_COPY_TYPES)
+        write = copy.write_row
+        tail = (received_at,)
+        for r in rows:  # a CheckInRow is a tuple in column order: no per-field copying
+            write(r + tail)
 
 
 def _generic_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_at: datetime) -> set[RecordKey]:

@@ -48,3 +48,15 @@ def test_naive_datetime_is_refused() -> None:
 def test_bad_periods_say_what_to_write(kind: str, label: str) -> None:
     with pytest.raises(UnknownPeriodError):
         parse_period(kind, label)
+
+
+def test_the_fixed_offset_fast_path_agrees_with_the_zone_database() -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    at = datetime(2015, 1, 1, tzinfo=timezone.utc)
+    while at < datetime(2100, 1, 1, tzinfo=timezone.utc):
+        for probe in (at, at + timedelta(hours=15, minutes=59, seconds=59), at + timedelta(hours=16)):
+            assert local_day(probe) == probe.astimezone(shanghai).date(), probe
+        at += timedelta(days=97)

@@ -90,3 +90,10 @@ def test_scoring_is_idempotent_and_equals_a_full_recompute(seeded: Engine, longt
         week = period_containing(PeriodKind.WEEK, local_day(day1[0].event_at))
         (top,) = leaderboard(s, week, Scope(ScopeKind.ALL), 1)
     assert (top.name, top.points) == ("赵云华", 2 * per_day)
+
+
+def test_checkin_rows_are_tuples_in_the_copy_column_order() -> None:
+    from scoring.storage.bulk import CHECKIN_COLUMNS
+
+    assert CheckInRow._fields + ("received_at",) == CHECKIN_COLUMNS
+    assert tuple(c.name for c in t.CheckIn.__table__.columns) == CHECKIN_COLUMNS

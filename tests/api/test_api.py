@@ -1,0 +1,125 @@
+"""The API on both stores: leaderboards by period and scope, points with evidence, registry, health."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from api.app import create_app
+from scoring.ingest import CheckInKind, CheckInRow, IngestStore
+from scoring.rules import RuleSet
+from scoring.scorer import score_pending
+from scoring.seed.dataset import Dataset
+from scoring.storage import tables as t
+from scoring.storage.engine import session_factory
+
+BEIJING = timezone(timedelta(hours=8))
+PATROL_AT = datetime(2017, 9, 5, 7, 0, tzinfo=BEIJING)  # a Tuesday morning, 早巡
+
+
+@pytest.fixture
+def client(seeded: Engine, longtan: Dataset) -> TestClient:
+    """赵云华 patrols all of her first segment; 韩险峰 visits one checkpoint."""
+    rows = []
+    with session_factory(seeded)() as s:
+        for name, take in (("赵云华", None), ("韩险峰", 1)):
+            steward = next(x for x in longtan.stewards if x.name == name)
+            band = longtan.band_of(steward.key)
+            sid = s.scalar(select(t.Steward.id).where(t.Steward.key == steward.key))
+            cps = s.scalars(select(t.Checkpoint.id).join(t.Segment).where(
+                t.Segment.key == longtan.claims_of(steward.key)[0].segment_key).order_by(t.Checkpoint.position_m)).all()
+            for i, cp in enumerate(cps[:take]):
+                rows.append(CheckInRow(band.band_id, 0, i + 1, PATROL_AT + timedelta(minutes=i),
+                                       CheckInKind.PATROL_CHECKIN, cp, b"\x01" * 8, -60, 90, 0, sid))
+    IngestStore(seeded).commit(rows, [], received_at=PATROL_AT)
+    score_pending(seeded, RuleSet())
+    return TestClient(create_app(seeded, clock=lambda: PATROL_AT + timedelta(hours=5)))
+
+
+def test_health_reports_the_store(client: TestClient, seeded: Engine) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["checkins"] > 1
+    assert body["timescaledb"] is (seeded.dialect.name == "postgresql")
+
+
+def test_leaderboard_ranks_by_points_for_each_period(client: TestClient) -> None:
+    for period, label in (("day", "2017-09-05"), ("week", "2017-W36"), ("month", "2017-09"), ("quarter", "2017-Q3"), ("year", "2017")):
+        body = client.get("/leaderboard", params={"period": period, "label": label}).json()
+        assert [s["name"] for s in body["standings"]] == ["赵云华", "韩险峰"], period
+        assert body["standings"][1]["points"] == 1
+        assert body["period"]["label"] == label
+    assert client.get("/leaderboard", params={"period": "day", "label": "2017-09-06"}).json()["standings"] == []
+
+
+def test_leaderboard_defaults_to_the_latest_period_with_points(client: TestClient) -> None:
+    body = client.get("/leaderboard").json()
+    assert body["period"] == {"kind": "month", "label": "2017-09", "first_day": "2017-09-01", "last_day": "2017-09-30"}
+
+
+def test_leaderboard_by_scope(client: TestClient, seeded: Engine) -> None:
+    with session_factory(seeded)() as s:
+        fuguang = s.scalar(select(t.Lane.id).where(t.Lane.name == "福光路"))
+        xingfu = s.scalar(select(t.Community.id).where(t.Community.name == "幸福社区"))
+        longtan = s.scalar(select(t.Subdistrict.id).where(t.Subdistrict.name == "龙潭街道"))
+        xichang = s.scalar(select(t.Subdistrict.id).where(t.Subdistrict.name == "西长安街街道"))
+    names = lambda **p: [s["name"] for s in client.get("/leaderboard", params={"period": "week", "label": "2017-W36", **p}).json()["standings"]]  # noqa: E731
+    assert names(scope="lane", scope_id=fuguang) == ["赵云华"]
+    assert names(scope="community", scope_id=xingfu) == ["赵云华", "韩险峰"]
+    assert names(scope="subdistrict", scope_id=longtan) == ["赵云华", "韩险峰"]
+    assert names(scope="subdistrict", scope_id=xichang) == []
+    teams = client.get("/registry/teams").json()
+    assert teams and all(team["members"] >= 3 for team in teams)
+    assert client.get("/leaderboard", params={"scope": "team", "scope_id": teams[0]["id"]}).status_code == 200
+
+
+def test_a_stewards_points_show_the_entries_and_evidence_behind_them(client: TestClient) -> None:
+    board = client.get("/leaderboard", params={"period": "day", "label": "2017-09-05"}).json()
+    zhao = board["standings"][0]
+    body = client.get(f"/stewards/{zhao['steward_id']}/points", params={"period": "day", "label": "2017-09-05"}).json()
+    assert body["total"] == zhao["points"] == sum(e["points"] for e in body["entries"])
+    bonus = [e for e in body["entries"] if e["rule"] == "segment_patrol"]
+    assert len(bonus) == 1 and bonus[0]["points"] == 5 and len(bonus[0]["evidence"]) >= 2
+    assert all(e["ruleset_version"] == RuleSet().version for e in body["entries"])
+    totals = client.get(f"/stewards/{zhao['steward_id']}/totals", params={"year": 2017, "per": "week"}).json()
+    assert totals == [{"label": "2017-W36", "points": zhao["points"]}]
+
+
+def test_registry_shows_fuguang_lu_as_the_report_describes_it(client: TestClient) -> None:
+    lanes = client.get("/registry/lanes").json()
+    fuguang = next(lane for lane in lanes if lane["name"] == "福光路")
+    assert (fuguang["length_m"], fuguang["shops"], fuguang["residential_buildings"]) == (340, 20, 3)
+    detail = client.get(f"/registry/lanes/{fuguang['id']}").json()
+    assert detail["segments_detail"] and all(seg["checkpoints"] for seg in detail["segments_detail"])
+    assert any(c["name"] == "梁金荣" for c in detail["chiefs"])
+    stewards = client.get("/registry/stewards").json()
+    bands = client.get("/registry/bands").json()
+    assert len(bands) == len(stewards) == 63
+    assert {b["steward_id"] for b in bands} == {s["id"] for s in stewards}
+    places = client.get("/registry/places").json()
+    assert {"西城区", "东城区"} <= {d["name"] for d in places["districts"]}
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/leaderboard", {"period": "fortnight"}, 422),
+        ("/leaderboard", {"period": "week", "label": "2017-18"}, 422),
+        ("/leaderboard", {"scope": "lane", "scope_id": 999_999}, 404),
+        ("/stewards/999999/points", {}, 404),
+        ("/registry/lanes/999999", {}, 404),
+    ],
+)
+def test_bad_requests_get_clear_errors(client: TestClient, path: str, params: dict, status: int) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == status
+    assert response.json()["detail"]
+
+
+def test_openapi_and_the_live_page(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/leaderboard", "/stewards/{steward_id}/points", "/registry/lanes", "/health"} <= set(spec["paths"])
+    page = client.get("/", params={"period": "week"})
+    assert page.status_code == 200 and "小巷管家积分榜" in page.text and "赵云华" in page.text
