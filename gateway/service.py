@@ -11,11 +11,13 @@ hand: nothing is acked, to the band or to the broker, until it is stored.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import random
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Final
 
@@ -30,6 +32,7 @@ from scoring.ingest import IngestStore
 log = logging.getLogger(__name__)
 
 MAX_BATCH_MESSAGES: Final = 2_000
+VERIFY_THREADS: Final = min(4, os.cpu_count() or 1)  # signature checks run in parallel, the rest does not
 IDLE_WAKE_SECONDS: Final = 0.5  # how soon a stop request is noticed when no traffic comes
 DIRECTORY_REFRESH_SECONDS: Final = 60.0  # new bindings and checkpoints are picked up this often
 RETRY_BASE_SECONDS: Final = 0.2
@@ -50,6 +53,7 @@ class Gateway:
         clock: Callable[[], datetime] = utc_now,
         limits: Limits = Limits(),
         max_batch_messages: int = MAX_BATCH_MESSAGES,
+        verify_threads: int = VERIFY_THREADS,
     ) -> None:
         self.store = store
         self.inbox = inbox
@@ -59,24 +63,21 @@ class Gateway:
         self._max_batch = max_batch_messages
         self.verifier = Verifier(store.load_directory(), limits=limits, refresh=store.load_directory)
         self._rng = random.Random()
+        self._pool = ThreadPoolExecutor(verify_threads, thread_name_prefix="verify") if verify_threads > 1 else None
         self._directory_loaded = time.monotonic()
 
     def run(self, stop: threading.Event) -> None:
         """Process until `stop` is set; then finish the batch in hand and return."""
-        while not stop.is_set():
-            batch = self._next_batch()
-            if batch:
-                self._commit_with_retry(batch, stop)
-            if time.monotonic() - self._directory_loaded > DIRECTORY_REFRESH_SECONDS:
-                self._reload_directory()
-
-    def process_available(self) -> int:
-        """Process every message waiting now (for tests and the demo's lock-step driver)."""
-        total = 0
-        while batch := self._take_waiting([]):
-            self._commit_with_retry(batch, threading.Event())
-            total += len(batch)
-        return total
+        try:
+            while not stop.is_set():
+                batch = self._next_batch()
+                if batch:
+                    self._commit_with_retry(batch, stop)
+                if time.monotonic() - self._directory_loaded > DIRECTORY_REFRESH_SECONDS:
+                    self._reload_directory()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
 
     def _next_batch(self) -> list[Inbound]:
         try:
@@ -97,7 +98,7 @@ class Gateway:
         attempt = 0
         while True:
             try:
-                acks = process_batch(batch, self.verifier, self.store, self.counters, self._clock)
+                acks = process_batch(batch, self.verifier, self.store, self.counters, self._clock, self._pool)
                 break
             except StorageUnavailableError as exc:
                 delay = backoff_seconds(attempt, base_seconds=RETRY_BASE_SECONDS, cap_seconds=RETRY_CAP_SECONDS, rng=self._rng)

@@ -11,6 +11,7 @@ Pure apart from the clock passed in: no broker, no database.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class Verifier:
         self._refresh = refresh
         self._keys: dict[int, VerifyKey] = {}
         self._refreshed_at = time.monotonic()
+        self._refresh_lock = threading.Lock()  # check() runs on several threads at once
 
     @property
     def directory(self) -> Directory:
@@ -120,10 +122,11 @@ class Verifier:
         band = self._directory.bands.get(band_id)
         if band is None and self._refresh is not None:
             # A band registered after start-up: look again before refusing it, at most so often.
-            if time.monotonic() - self._refreshed_at >= DIRECTORY_REFRESH_MIN_SECONDS:
-                self.replace_directory(self._refresh())
-                self._refreshed_at = time.monotonic()
-                band = self._directory.bands.get(band_id)
+            with self._refresh_lock:
+                if time.monotonic() - self._refreshed_at >= DIRECTORY_REFRESH_MIN_SECONDS:
+                    self.replace_directory(self._refresh())
+                    self._refreshed_at = time.monotonic()
+            band = self._directory.bands.get(band_id)
         return band
 
     def _verify_key(self, band_id: int, band: BandEntry) -> VerifyKey:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import BeforeValidator, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password"})
@@ -17,7 +17,7 @@ class Settings(BaseSettings):
 
     mqtt_host: str = "127.0.0.1"
     mqtt_port: int = 1883
-    mqtt_version: Literal[3, 5] = 5
+    mqtt_version: Annotated[Literal[3, 5], BeforeValidator(int)] = 5  # env values arrive as text
     gateway_username: str = "gateway"
     gateway_password: SecretStr = SecretStr("")
     gateway_client_id: str = "gateway-1"

@@ -10,8 +10,9 @@ runs inside the caller's transaction.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 import psycopg
@@ -27,9 +28,6 @@ if TYPE_CHECKING:
 CHECKIN_COLUMNS: Final = (
     "band_id", "boot", "seq", "event_at", "kind", "checkpoint_id", "beacon_token",
     "rssi_dbm", "battery_pct", "detail", "steward_id", "received_at",
-)
-CHECKIN_COPY_TYPES: Final = (
-    "int8", "int8", "int8", "timestamptz", "int2", "int4", "bytea", "int2", "int2", "int4", "int4", "timestamptz",
 )
 _COLS: Final = ", ".join(CHECKIN_COLUMNS)
 
@@ -69,13 +67,37 @@ def _pg_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_a
         return {(b, bo, s) for b, bo, s in cur.fetchall()}
 
 
+# PostgreSQL's binary COPY: a header, then per row a field count and (length, value) per field, then -1.
+# Every field of a check-in has a fixed size (the beacon token is always 8 bytes on the wire), so one
+# precompiled Struct packs a whole row: several times faster than dumping field by field.
+_COPY_HEADER: Final = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+_COPY_TRAILER: Final = struct.pack(">h", -1)
+_COPY_ROW: Final = struct.Struct(">h" + "iq" * 4 + "ih" + "ii" + "i8s" + "ih" * 2 + "ii" * 2 + "iq")
+_PG_EPOCH: Final = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_ONE_MICROSECOND: Final = timedelta(microseconds=1)
+BEACON_TOKEN_BYTES: Final = 8
+
+
 def _copy_rows(cur: psycopg.Cursor[Any], table: str, rows: Sequence[CheckInRow], received_at: datetime) -> None:
     with cur.copy(f"COPY {table} ({_COLS}) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(CHECKIN_COPY_TYPES)
-        write = copy.write_row
-        tail = (received_at,)
-        for r in rows:  # a CheckInRow is a tuple in column order: no per-field copying
-            write(r + tail)
+        copy.write(copy_buffer(rows, received_at))
+
+
+def copy_buffer(rows: Sequence[CheckInRow], received_at: datetime) -> bytearray:
+    """The whole binary COPY stream for `rows`."""
+    pack = _COPY_ROW.pack
+    received_us = (received_at - _PG_EPOCH) // _ONE_MICROSECOND
+    buffer = bytearray(_COPY_HEADER)
+    for r in rows:
+        if len(r.beacon_token) != BEACON_TOKEN_BYTES:
+            raise ValueError(f"beacon token of {r.key} is {len(r.beacon_token)} bytes, not {BEACON_TOKEN_BYTES}")
+        buffer += pack(
+            12, 8, r.band_id, 8, r.boot, 8, r.seq, 8, (r.event_at - _PG_EPOCH) // _ONE_MICROSECOND,
+            2, r.kind, 4, r.checkpoint_id, 8, r.beacon_token, 2, r.rssi_dbm, 2, r.battery_pct,
+            4, r.detail, 4, r.steward_id, 8, received_us,
+        )
+    buffer += _COPY_TRAILER
+    return buffer
 
 
 def _generic_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_at: datetime) -> set[RecordKey]:
