@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS: Final = 30
 SESSION_EXPIRY_SECONDS: Final = 7 * 86_400  # queued uplinks survive a gateway outage of a week
 RECEIVE_MAXIMUM: Final = 4_000  # unacked messages in flight to us: bounds memory, feeds large batches
-ACKS_IN_FLIGHT: Final = 1_000  # our own QoS 1 acks awaiting PUBACK; paho's default of 20 throttles
+# Our QoS 1 acks awaiting PUBACK: no cap. paho rescans every in-flight message on each PUBACK when a cap
+# is set (quadratic under load); mosquitto acknowledges QoS 1 at once, so nothing piles up there.
+ACKS_IN_FLIGHT: Final = 0
 RECONNECT_MIN_SECONDS: Final = 0.5
 RECONNECT_MAX_SECONDS: Final = 10.0
 

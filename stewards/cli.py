@@ -8,6 +8,7 @@ import logging
 import queue
 import signal
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated
@@ -55,6 +56,7 @@ def demo(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """龙潭街道's stewards patrol for a simulated year through the embedded broker and the gateway."""
+    from firmware_sim import FleetStats
     from stewards.demo import DemoOptions, demo_clock, run_demo
 
     console = Console(stderr=as_json)
@@ -66,7 +68,7 @@ def demo(
     ) as progress:
         task = progress.add_task(opts.start.isoformat(), total=days, records=0)
 
-        def on_day(day: date, stats) -> None:  # type: ignore[no-untyped-def]
+        def on_day(day: date, stats: FleetStats) -> None:
             progress.update(task, advance=1, description=day.isoformat(), records=stats.made)
 
         summary, url = asyncio.run(run_demo(opts, on_day))
@@ -99,8 +101,8 @@ def serve(
            score=True, score_every_seconds=settings.score_every_seconds)
 
 
-def _serve(url: str, host: str, port: int, *, console: Console, score: bool, clock=None,  # type: ignore[no-untyped-def]
-           score_every_seconds: float = 5.0) -> None:
+def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
+           clock: Callable[[], datetime] | None = None, score_every_seconds: float = 5.0) -> None:
     import uvicorn
 
     from api.app import create_app
