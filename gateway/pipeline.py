@@ -74,9 +74,9 @@ def process_batch(
     result: CommitResult = store.commit(accepted, refusals, received_at=at, raw_of=raw_of)
 
     outcomes: dict[int, list[tuple[int, int, wire.AckStatus]]] = defaultdict(list)
-    stored, stored_status, duplicate_status = result.stored, wire.AckStatus.STORED, wire.AckStatus.DUPLICATE
+    replayed, stored_status, duplicate_status = result.replayed, wire.AckStatus.STORED, wire.AckStatus.DUPLICATE
     for row in accepted:
-        status = stored_status if (row.band_id, row.boot, row.seq) in stored else duplicate_status
+        status = duplicate_status if (row.band_id, row.boot, row.seq) in replayed else stored_status
         outcomes[row.band_id].append((row.boot, row.seq, status))
     for v in verdicts:
         for band_id, boot, seq in v.refused_keys:
@@ -84,8 +84,8 @@ def process_batch(
 
     refused = Counter(r.reason.value for r in refusals)
     counters.add(
-        messages=len(batch), records=sum(v.records for v in verdicts), committed=len(result.stored),
-        duplicate=len(result.replayed), refused=refused,
+        messages=len(batch), records=sum(v.records for v in verdicts), committed=result.stored,
+        duplicate=result.duplicates, refused=refused,
     )
     if refusals:
         log.info("refused %s", dict(refused))

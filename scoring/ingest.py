@@ -138,8 +138,17 @@ class RefusalRow:
 
 @dataclass(frozen=True)
 class CommitResult:
-    stored: frozenset[RecordKey] = field(default_factory=frozenset)
+    """What one commit did: `stored` new records; `replayed` keys had been stored before this batch;
+    `repeated` extra copies of a key inside the batch. Replays and repeats go to quarantine. Only the
+    replays are listed, as they are few and the stored many."""
+
+    stored: int = 0
     replayed: frozenset[RecordKey] = field(default_factory=frozenset)
+    repeated: int = 0
+
+    @property
+    def duplicates(self) -> int:
+        return len(self.replayed) + self.repeated
 
 
 class IngestStore:
@@ -201,15 +210,15 @@ class IngestStore:
             else:
                 by_key[key] = c
         with self._unavailable_as_error(), self._engine.begin() as conn:
-            inserted = bulk.insert_checkins(conn, list(by_key.values()), received_at)
-            replayed = [c for key, c in by_key.items() if key not in inserted] + repeats
+            already = bulk.insert_checkins(conn, list(by_key.values()), received_at)
+            replayed = [by_key[key] for key in already] + repeats
             quarantined = list(refusals) + [_replay_refusal(c, raw_of) for c in replayed]
             if quarantined:
                 bulk.insert_quarantine(conn, quarantined, received_at)
-            backlog = {(by_key[key].steward_id, local_day(by_key[key].event_at)) for key in inserted}
+            backlog = {(c.steward_id, local_day(c.event_at)) for key, c in by_key.items() if key not in already}
             if backlog:
                 bulk.insert_backlog(conn, backlog)
-        return CommitResult(frozenset(inserted), frozenset(c.key for c in replayed))
+        return CommitResult(len(by_key) - len(already), frozenset(already), len(repeats))
 
 
 def _driver_connection_errors(engine: Engine) -> tuple[type[BaseException], ...]:

@@ -33,7 +33,7 @@ _COLS: Final = ", ".join(CHECKIN_COLUMNS)
 
 
 def insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_at: datetime) -> set[RecordKey]:
-    """Insert rows that are not stored yet; returns the keys actually inserted."""
+    """Insert rows that are not stored yet; returns the keys that were stored already (usually none)."""
     if not rows:
         return set()
     if conn.dialect.name == "postgresql":
@@ -54,7 +54,7 @@ def _pg_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_a
             cur.execute("ROLLBACK TO SAVEPOINT checkins_copy")
         else:
             cur.execute("RELEASE SAVEPOINT checkins_copy")
-            return {(r.band_id, r.boot, r.seq) for r in rows}
+            return set()
         # Slow path: stage, then let the unique index decide which rows are new.
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS checkin_staging (LIKE checkins INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
@@ -64,7 +64,8 @@ def _pg_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_a
             f"INSERT INTO checkins ({_COLS}) SELECT {_COLS} FROM checkin_staging "
             "ON CONFLICT DO NOTHING RETURNING band_id, boot, seq"
         )
-        return {(b, bo, s) for b, bo, s in cur.fetchall()}
+        inserted = {(b, bo, s) for b, bo, s in cur.fetchall()}
+    return {key for r in rows if (key := (r.band_id, r.boot, r.seq)) not in inserted}
 
 
 # PostgreSQL's binary COPY: a header, then per row a field count and (length, value) per field, then -1.
@@ -111,7 +112,8 @@ def _generic_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], recei
         )
         for r in rows
     ]
-    return {(b, bo, s) for b, bo, s in conn.execute(stmt, params)}
+    inserted = {(b, bo, s) for b, bo, s in conn.execute(stmt, params)}
+    return {key for r in rows if (key := (r.band_id, r.boot, r.seq)) not in inserted}
 
 
 def insert_quarantine(conn: Connection, refusals: Iterable[RefusalRow], received_at: datetime) -> None:

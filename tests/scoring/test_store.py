@@ -55,8 +55,9 @@ def test_a_record_is_stored_once_and_its_replay_quarantined(seeded: Engine, long
     now = datetime(2017, 6, 5, 8, 0, tzinfo=timezone.utc)
     first = store.commit(rows, [], received_at=now)
     again = store.commit(rows + rows[:1], [], received_at=now)
-    assert first.stored == {r.key for r in rows} and not first.replayed
-    assert not again.stored and again.replayed == {r.key for r in rows}
+    assert first.stored == len(rows) and not first.replayed
+    assert again.stored == 0 and again.replayed == {r.key for r in rows} and again.repeated == 1
+    assert again.duplicates == len(rows) + 1
     with session_factory(seeded)() as s:
         assert s.scalar(select(func.count()).select_from(t.CheckIn)) == len(rows)
         reasons = s.scalars(select(t.Quarantine.reason)).all()

@@ -1,0 +1,49 @@
+"""One batch through verify → commit → ack, on both stores, without a broker."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Engine, select
+
+import wire
+from gateway.counters import Counters
+from gateway.pipeline import Inbound, process_batch
+from gateway.verify import Verifier
+from scoring.ingest import IngestStore
+from scoring.seed.dataset import Dataset
+from scoring.storage import tables as t
+from scoring.storage.engine import session_factory
+
+NOW = datetime(2017, 9, 5, 1, 0, tzinfo=timezone.utc)
+
+
+def _live(data: Dataset, engine: Engine, seq: int) -> Inbound:
+    band = data.bands[0]
+    with session_factory(engine)() as s:
+        checkpoint = s.scalar(select(t.Checkpoint.id).order_by(t.Checkpoint.id))
+    record = wire.Record(kind=wire.Kind.PATROL_CHECKIN, band_id=band.band_id, boot=0, seq=seq,
+                         event_at_ms=wire.epoch_ms(NOW - timedelta(minutes=seq)), checkpoint_id=checkpoint,
+                         beacon_token=b"\x01" * 8, rssi_dbm=-60, battery_pct=70, detail=0)
+    signing, _ = wire.generate_keypair(band.signing_seed)
+    return Inbound(wire.uplink_topic(band.band_id), bytes(wire.LiveRecord.sign(record, signing)))
+
+
+def test_acks_follow_the_commit_and_say_what_happened(seeded: Engine, longtan: Dataset) -> None:
+    store, counters = IngestStore(seeded), Counters()
+    verifier = Verifier(store.load_directory())
+    first, second = _live(longtan, seeded, 1), _live(longtan, seeded, 2)
+
+    # The same record twice in one batch: stored once, acked STORED, the copy kept as a replay.
+    acks = process_batch([first, first, second], verifier, store, counters, lambda: NOW)
+    (ack,) = [wire.Ack.from_bytes(a.payload) for a in acks]
+    assert list(ack.outcomes()) == [(0, 1, wire.AckStatus.STORED), (0, 2, wire.AckStatus.STORED)]
+    # Sent again in a later batch (a lost ack, a restart): acked DUPLICATE.
+    acks = process_batch([first], verifier, store, counters, lambda: NOW)
+    assert list(wire.Ack.from_bytes(acks[0].payload).outcomes()) == [(0, 1, wire.AckStatus.DUPLICATE)]
+
+    snapshot = counters.snapshot()
+    assert (snapshot.messages, snapshot.committed, snapshot.duplicate, snapshot.refused) == (4, 2, 2, {})
+    with session_factory(seeded)() as s:
+        assert s.scalars(select(t.Quarantine.reason)).all() == ["replay", "replay"]
+        assert s.scalars(select(t.Quarantine.payload)).all()[0] == bytes(wire.decode_uplink(first.payload).records[0])
