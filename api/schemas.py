@@ -136,3 +136,15 @@ class HealthOut(BaseModel):
     checkins: int
     quarantined: int
     last_event_at: datetime | None
+
+
+class ActivityPointOut(BaseModel):
+    starts_at: datetime
+    checkins: int
+    stewards: int
+
+
+class ActivityOut(BaseModel):
+    period: PeriodOut
+    bucket: str
+    points: list[ActivityPointOut]

@@ -22,7 +22,7 @@ LabelQ = Annotated[
 ]
 
 
-def _period(session: SessionDep, now: NowDep, kind: PeriodKind, label: str | None) -> Period:
+def resolve_period(session: SessionDep, now: NowDep, kind: PeriodKind, label: str | None) -> Period:
     try:
         if label is not None:
             return parse_period(kind, label)
@@ -31,7 +31,7 @@ def _period(session: SessionDep, now: NowDep, kind: PeriodKind, label: str | Non
         raise HTTPException(422, str(exc)) from exc
 
 
-def _period_out(p: Period) -> PeriodOut:
+def period_out(p: Period) -> PeriodOut:
     return PeriodOut(kind=p.kind.value, label=p.label, first_day=p.first_day, last_day=p.last_day)
 
 
@@ -45,13 +45,13 @@ def get_leaderboard(
     scope_id: int | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
 ) -> LeaderboardOut:
-    p = _period(session, now, period, label)
+    p = resolve_period(session, now, period, label)
     try:
         standings = leaderboard(session, p, Scope(scope, scope_id), limit)
     except UnknownScopeError as exc:
         raise HTTPException(404, str(exc)) from exc
     return LeaderboardOut(
-        period=_period_out(p),
+        period=period_out(p),
         scope=ScopeOut(kind=scope.value, id=scope_id),
         standings=[StandingOut(rank=s.rank, steward_id=s.steward_id, name=s.name, points=s.points) for s in standings],
     )
@@ -61,13 +61,13 @@ def get_leaderboard(
 def get_steward_points(
     steward_id: int, session: SessionDep, now: NowDep, period: PeriodKindQ = PeriodKind.MONTH, label: LabelQ = None
 ) -> StewardPointsOut:
-    p = _period(session, now, period, label)
+    p = resolve_period(session, now, period, label)
     try:
         sp = steward_points(session, steward_id, p)
     except UnknownScopeError as exc:
         raise HTTPException(404, str(exc)) from exc
     return StewardPointsOut(
-        steward_id=sp.steward_id, name=sp.name, period=_period_out(p), total=sp.total,
+        steward_id=sp.steward_id, name=sp.name, period=period_out(p), total=sp.total,
         entries=[
             EntryOut(day=e.day, rule=e.rule, points=e.points, segment_id=e.segment_id, lane_id=e.lane_id,
                      ruleset_version=e.ruleset_version, evidence=list(e.evidence))

@@ -123,3 +123,17 @@ def test_openapi_and_the_live_page(client: TestClient) -> None:
     assert {"/leaderboard", "/stewards/{steward_id}/points", "/registry/lanes", "/health"} <= set(spec["paths"])
     page = client.get("/", params={"period": "week"})
     assert page.status_code == 200 and "小巷管家积分榜" in page.text and "赵云华" in page.text
+
+
+def test_activity_counts_checkins_per_bucket_in_beijing_time(client: TestClient, seeded: Engine) -> None:
+    with session_factory(seeded)() as s:
+        rows = s.execute(select(t.CheckIn.event_at, t.CheckIn.steward_id)).all()
+        fuguang = s.scalar(select(t.Lane.id).where(t.Lane.name == "福光路"))
+    body = client.get("/activity", params={"period": "week", "label": "2017-W36", "bucket": "day"}).json()
+    # 07:00 Beijing on 2017-09-05 is 2017-09-04T23:00Z: the bucket is the Beijing day, starting 16:00Z.
+    assert body["points"] == [{"starts_at": "2017-09-04T16:00:00Z", "checkins": len(rows),
+                               "stewards": len({steward for _, steward in rows})}]
+    hourly = client.get("/activity", params={"period": "day", "label": "2017-09-05", "bucket": "hour"}).json()
+    assert [p["starts_at"] for p in hourly["points"]] == ["2017-09-04T23:00:00Z"]
+    lane = client.get("/activity", params={"period": "week", "label": "2017-W36", "lane_id": fuguang}).json()
+    assert lane["points"][0]["stewards"] == 1  # only 赵云华 patrols 福光路
