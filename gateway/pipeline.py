@@ -65,9 +65,14 @@ def process_batch(
     verdicts = _verify_all(batch, verifier, at, pool)
     accepted = [row for v in verdicts for row in v.accepted]
     refusals = [r for v in verdicts for r in v.refusals]
-    sources = {key: (m.topic, record) for m, v in zip(batch, verdicts) for key, record in v.records_by_key.items()}
+    sources: dict[tuple[int, int, int], tuple[str, wire.Record]] = {}
 
     def raw_of(key: tuple[int, int, int]) -> tuple[str, bytes]:
+        # Only replays need their bytes back; index the batch on the first one, not for every batch.
+        if not sources:
+            sources.update(
+                (k, (m.topic, record)) for m, v in zip(batch, verdicts) for k, record in v.records_by_key.items()
+            )
         topic, record = sources[key]
         return topic, bytes(record)
 
