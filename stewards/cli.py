@@ -198,7 +198,11 @@ def bands(
     async def run() -> None:
         async with Fleet(profiles, BrokerAddress(settings.mqtt_host, settings.mqtt_port, settings.mqtt_version),
                          clock, mode=mode) as fleet:  # type: ignore[arg-type]
-            stats = await fleet.run_days(start, days)
+            with Progress(TextColumn("[bold]手环[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TextColumn("{task.fields[records]} records"), console=console, transient=True) as progress:
+                task = progress.add_task(start.isoformat(), total=days, records=0)
+                stats = await fleet.run_days(start, days, on_day=lambda day, s: progress.update(
+                    task, advance=1, description=day.isoformat(), records=s.made))
             await fleet.drain(120)
             console.print(f"{len(profiles)} bands · made {stats.made} · acked {fleet.stats().acked_stored} stored")
 
