@@ -38,7 +38,6 @@ class Limits:
 class Verdict:
     """The outcome of one message: rows to store, refusals to quarantine, records to ack as refused."""
 
-    band_id: int | None
     accepted: list[CheckInRow] = field(default_factory=list)
     records_by_key: dict[tuple[int, int, int], wire.Record] = field(default_factory=dict)  # for replays' bytes
     refusals: list[RefusalRow] = field(default_factory=list)
@@ -55,10 +54,6 @@ class Verifier:
         self._keys: dict[int, VerifyKey] = {}
         self._refreshed_at = time.monotonic()
         self._refresh_lock = threading.Lock()  # check() runs on several threads at once
-
-    @property
-    def directory(self) -> Directory:
-        return self._directory
 
     def replace_directory(self, directory: Directory) -> None:
         self._directory = directory
@@ -89,7 +84,7 @@ class Verifier:
             # A forgery says nothing about the genuine band's records: no ack either.
             return _refuse_message(topic_band, RefusalReason.BAD_SIGNATURE,
                                    "signature does not match the band's registered public key", topic, payload)
-        verdict = Verdict(topic_band, records=len(message.records))
+        verdict = Verdict(records=len(message.records))
         checkpoints = self._directory.checkpoints
         heartbeat = wire.Kind.HEARTBEAT
         # The hot loop compares integer milliseconds; a datetime is built once, for accepted rows.
@@ -137,4 +132,4 @@ class Verifier:
 
 
 def _refuse_message(band_id: int | None, reason: RefusalReason, detail: str, topic: str, payload: bytes) -> Verdict:
-    return Verdict(band_id, refusals=[RefusalRow(reason, detail, topic, payload, band_id)])
+    return Verdict(refusals=[RefusalRow(reason, detail, topic, payload, band_id)])

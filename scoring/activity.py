@@ -11,11 +11,12 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from scoring.ingest import CheckInKind
 from scoring.periods import PROGRAMME_TZ, Period
+from scoring.storage.types import UtcDateTime
 
 
 class Bucket(str, enum.Enum):
@@ -52,17 +53,14 @@ def activity(session: Session, period: Period, bucket: Bucket, *, lane_id: int |
         lane_join=_LANE_JOIN if lane_id is not None else "",
         lane_where="AND sg.lane_id = :lane_id" if lane_id is not None else "",
     )
+    query = text(
+        f"SELECT {key} AS bucket, count(*), count(DISTINCT c.steward_id) {filters} GROUP BY 1 ORDER BY 1"
+    ).bindparams(bindparam("start", type_=UtcDateTime()), bindparam("end", type_=UtcDateTime()))
     rows = session.execute(
-        text(f"SELECT {key} AS bucket, count(*), count(DISTINCT c.steward_id) {filters} GROUP BY 1 ORDER BY 1"),
-        {"start": _bind(period.starts_at(), dialect), "end": _bind(period.ends_at(), dialect),
-         "kind": int(CheckInKind.PATROL_CHECKIN), "lane_id": lane_id},
+        query,
+        {"start": period.starts_at(), "end": period.ends_at(), "kind": int(CheckInKind.PATROL_CHECKIN), "lane_id": lane_id},
     ).all()
     return [ActivityPoint(_bucket_start(b), int(n), int(s)) for b, n, s in rows]
-
-
-def _bind(at: datetime, dialect: str) -> object:
-    # SQLite keeps UTC as text in SQLAlchemy's format (see storage.types.UtcDateTime): compare like with like.
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else at
 
 
 def _bucket_start(value: object) -> datetime:

@@ -114,7 +114,7 @@ def _bench_segments(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: lis
     url = _fresh_store(pg, data, "bench_segments")
     with _gateway(url, mq):
         elapsed = _timed_until_stored(pg, "bench_segments", loads, total, mq)
-    rows = _copy_rows(pg.dsn("bench_segments"))
+    rows = _stored_rows(pg.dsn("bench_segments"))
     copy_seconds = min(_timed_raw_copy(pg.dsn("bench_segments"), rows, packed) for packed in (False, True))
     gateway_rate, copy_rate = total / elapsed, len(rows) / copy_seconds
     return {
@@ -290,7 +290,7 @@ def _gateway(url: str, mq: Mosquitto) -> Iterator[None]:
             proc.stdout.close()
 
 
-def _copy_rows(dsn: str) -> list[tuple[Any, ...]]:
+def _stored_rows(dsn: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(dsn) as conn:
         return conn.execute(f"SELECT {', '.join(CHECKIN_COLUMNS)} FROM checkins").fetchall()
 

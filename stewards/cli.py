@@ -9,7 +9,7 @@ import queue
 import signal
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -177,7 +177,7 @@ def bands(
 ) -> None:
     """Run the registry's simulated wristbands against the broker in STEWARDS_MQTT_*."""
     from firmware_sim import BrokerAddress, Fleet, SimClock
-    from scoring.periods import PROGRAMME_TZ
+    from scoring.periods import PROGRAMME_TZ, day_starts_at
     from scoring.seed.synthetic import synthetic_dataset
     from scoring.storage.engine import make_engine
     from stewards.registry import band_profiles
@@ -191,7 +191,7 @@ def bands(
     data = synthetic_dataset(stewards_)
     today = datetime.now(PROGRAMME_TZ).date()
     start = today - timedelta(days=days)
-    clock = SimClock(datetime.combine(start, dtime(0, 0), PROGRAMME_TZ))
+    clock = SimClock(day_starts_at(start))
     engine = make_engine(settings.database_url)
     profiles = band_profiles(engine, data, fleet_secret=fleet_secret.encode(), at=datetime.now(timezone.utc))
 
@@ -246,9 +246,8 @@ def bench(
 
     console = Console()
     _logging(False, console)
-    results = run_all(out, quick=quick, console=console)
+    run_all(out, quick=quick, console=console)
     console.print((out / "results.md").read_text())
-    del results
 
 
 if __name__ == "__main__":  # pragma: no cover

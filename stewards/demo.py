@@ -13,7 +13,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -23,7 +23,7 @@ from gateway.pipeline import Inbound
 from gateway.service import Gateway
 from scoring.ingest import IngestStore
 from scoring.leaderboard import Scope, ScopeKind, leaderboard
-from scoring.periods import PROGRAMME_TZ, local_day, span
+from scoring.periods import day_starts_at, local_day, span
 from scoring.rules import RuleSet
 from scoring.scorer import score_pending
 from scoring.seed.longtan import longtan_dataset
@@ -81,7 +81,7 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
     prepare_store(engine, data)
     rules = RuleSet()
 
-    start_at = datetime.combine(opts.start, time(0, 0), PROGRAMME_TZ)
+    start_at = day_starts_at(opts.start)
     clock = SimClock(start_at)
     profiles = band_profiles(engine, data, fleet_secret=DEMO_FLEET_SECRET, at=start_at + timedelta(days=opts.days))
     port = free_port()
@@ -134,6 +134,6 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
 
 def demo_clock(end: date) -> Callable[[], datetime]:
     """The API's notion of "now" after the demo: the end of its last simulated day."""
-    at = datetime.combine(end + timedelta(days=1), time(0, 0), PROGRAMME_TZ) - timedelta(seconds=1)
+    at = day_starts_at(end + timedelta(days=1)) - timedelta(seconds=1)
     assert local_day(at) == end
     return lambda: at

@@ -41,7 +41,7 @@ def prepare_store(engine: Engine, data: Dataset) -> None:
 
 
 def band_profiles(
-    engine: Engine, data: Dataset, *, fleet_secret: bytes, at: datetime, diligence: dict[int, float] | None = None
+    engine: Engine, data: Dataset, *, fleet_secret: bytes, at: datetime
 ) -> list[BandProfile]:
     """Each band's patrol routes: its steward's claimed segments (claims valid at `at`), checkpoints in order."""
     with Session(engine) as session:
@@ -68,7 +68,6 @@ def band_profiles(
                 mqtt_password=band_mqtt_password(band.band_id, fleet_secret),
                 routes=routes,
                 active_from=band.bound_from,
-                **({"diligence": diligence[band.band_id]} if diligence and band.band_id in diligence else {}),
             )
         )
     return profiles

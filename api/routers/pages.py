@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import NowDep, SessionDep
+from api.routers.leaderboard import resolve_period
 from scoring.leaderboard import Scope, ScopeKind, leaderboard
-from scoring.periods import PeriodKind, local_day, period_containing
-from scoring.status import latest_points_day
+from scoring.periods import PeriodKind
 
 router = APIRouter(tags=["pages"])
 
@@ -25,7 +25,7 @@ REFRESH_SECONDS = 10
 def leaderboard_page(
     session: SessionDep, now: NowDep, period: Annotated[PeriodKind, Query()] = PeriodKind.MONTH
 ) -> HTMLResponse:
-    p = period_containing(period, latest_points_day(session) or local_day(now))
+    p = resolve_period(session, now, period, None)
     rows = "".join(
         f"<tr><td>{s.rank}</td><td><a href='/stewards/{s.steward_id}/points?period={p.kind.value}&label={p.label}'>"
         f"{escape(s.name)}</a></td><td>{s.points}</td></tr>"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.periods import PROGRAMME_TZ
+from scoring.periods import day_starts_at
 from scoring.seed.dataset import BandSeed, Dataset
 from scoring.storage import tables as t
 from scoring.teams import LaneClaim, plan_teams
@@ -17,10 +17,6 @@ from scoring.teams import LaneClaim, plan_teams
 log = logging.getLogger(__name__)
 
 PublicKeyOf = Callable[[BandSeed], bytes]
-
-
-def local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), PROGRAMME_TZ)
 
 
 def load_dataset(session: Session, data: Dataset, public_key_of: PublicKeyOf) -> None:
@@ -61,7 +57,7 @@ def load_dataset(session: Session, data: Dataset, public_key_of: PublicKeyOf) ->
     ])
     install_day = min((s.joined_on for s in data.stewards), default=date(2017, 5, 1))
     session.execute(t.Beacon.__table__.insert(), [
-        dict(checkpoint_id=ids[c.key], secret=c.beacon_secret, active_from=local_midnight(install_day), active_to=None)
+        dict(checkpoint_id=ids[c.key], secret=c.beacon_secret, active_from=day_starts_at(install_day), active_to=None)
         for c in data.checkpoints
     ])
     _bulk(session, t.Steward, ids, [
@@ -79,16 +75,16 @@ def load_dataset(session: Session, data: Dataset, public_key_of: PublicKeyOf) ->
         dict(key=c.key, name=c.name, lane_id=ids[c.lane_key]) for c in data.contractors
     ])
     session.execute(t.Band.__table__.insert(), [
-        dict(id=b.band_id, public_key=public_key_of(b), registered_at=local_midnight(b.bound_from))
+        dict(id=b.band_id, public_key=public_key_of(b), registered_at=day_starts_at(b.bound_from))
         for b in data.bands
     ])
     session.execute(t.BandBinding.__table__.insert(), [
-        dict(band_id=b.band_id, steward_id=ids[b.steward_key], valid_from=local_midnight(b.bound_from), valid_to=None)
+        dict(band_id=b.band_id, steward_id=ids[b.steward_key], valid_from=day_starts_at(b.bound_from), valid_to=None)
         for b in data.bands
     ])
     session.execute(t.Claim.__table__.insert(), [
         dict(steward_id=ids[c.steward_key], segment_id=ids[c.segment_key],
-             valid_from=local_midnight(c.valid_from), valid_to=None)
+             valid_from=day_starts_at(c.valid_from), valid_to=None)
         for c in data.claims
     ])
     form_teams(session)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime, time
+from datetime import date
 
 from sqlalchemy import func, select
 
 from firmware_sim import BrokerAddress, Fleet, FleetStats, LinkSettings, SimClock
-from scoring.periods import PROGRAMME_TZ
+from scoring.periods import day_starts_at
 from scoring.seed.synthetic import synthetic_dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import make_engine, session_factory
@@ -24,7 +24,7 @@ def test_broker_and_database_restarts_lose_and_duplicate_nothing(postgres) -> No
     data = synthetic_dataset(100 - 63)
     engine = make_engine(postgres.create_database(f"faults_{uuid.uuid4().hex[:8]}"))
     prepare_store(engine, data)
-    clock = SimClock(datetime.combine(START, time(0, 0), PROGRAMME_TZ))
+    clock = SimClock(day_starts_at(START))
     profiles = band_profiles(engine, data, fleet_secret=FLEET_SECRET, at=clock.now())
     drills: list[str] = []
 

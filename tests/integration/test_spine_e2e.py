@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime, time
+from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
 from firmware_sim import BrokerAddress, Fleet, SimClock
-from scoring.periods import PROGRAMME_TZ
+from scoring.periods import day_starts_at
 from scoring.rules import RuleSet
 from scoring.scorer import score_pending
 from scoring.seed.synthetic import synthetic_dataset
@@ -29,7 +29,7 @@ def test_500_bands_patrol_a_week_into_timescaledb(postgres) -> None:  # type: ig
     assert len(data.bands) == 500
     engine = make_engine(postgres.create_database(f"e2e_{uuid.uuid4().hex[:8]}"))
     prepare_store(engine, data)
-    clock = SimClock(datetime.combine(WEEK_START, time(0, 0), PROGRAMME_TZ))
+    clock = SimClock(day_starts_at(WEEK_START))
     profiles = band_profiles(engine, data, fleet_secret=FLEET_SECRET, at=clock.now())
 
     with broker_for(service_workdir("mq"), data) as broker, running_gateway(engine, broker, clock=clock.now) as gw:
