@@ -3,7 +3,8 @@
 Checks, in order: the topic names a band; the bytes decode; the message's band is the topic's band;
 the band is known; the signature is valid (Ed25519, through `wire.verify`); then per record: the band
 was bound to a steward at the record's event time; the event time is not ahead of our clock past the
-allowed skew nor older than the maximum age; the checkpoint exists. Replays are caught later, by the
+allowed skew nor older than the maximum age; the checkpoint exists; the beacon token is the one
+that checkpoint's beacon advertised around the event time (`gateway.tokens`). Replays are caught later, by the
 database's unique key, inside the commit.
 
 Pure apart from the clock passed in: no broker, no database.
@@ -21,6 +22,7 @@ from typing import Final
 from nacl.signing import VerifyKey
 
 import wire
+from gateway.tokens import DEFAULT_TOLERANCE_WINDOWS, TokenChecker
 from scoring.ingest import BandEntry, CheckInRow, Directory, RefusalReason, RefusalRow
 
 MAX_FUTURE_SKEW_SECONDS: Final = 300  # a band's clock may run this far ahead of the gateway's
@@ -32,6 +34,7 @@ DIRECTORY_REFRESH_MIN_SECONDS: Final = 5.0  # a flood of unknown bands must not 
 class Limits:
     max_future_skew_seconds: float = MAX_FUTURE_SKEW_SECONDS
     max_age_seconds: float = MAX_AGE_SECONDS
+    token_tolerance_windows: int = DEFAULT_TOLERANCE_WINDOWS
 
 
 @dataclass
@@ -48,15 +51,19 @@ class Verdict:
 class Verifier:
     def __init__(self, directory: Directory, *, limits: Limits = Limits(),
                  refresh: Callable[[], Directory] | None = None) -> None:
-        self._directory = directory
         self._limits = limits
+        self._set_directory(directory)
         self._refresh = refresh
         self._keys: dict[int, VerifyKey] = {}
         self._refreshed_at = time.monotonic()
         self._refresh_lock = threading.Lock()  # check() runs on several threads at once
 
-    def replace_directory(self, directory: Directory) -> None:
+    def _set_directory(self, directory: Directory) -> None:
         self._directory = directory
+        self._tokens = TokenChecker(directory.beacons, tolerance_windows=self._limits.token_tolerance_windows)
+
+    def replace_directory(self, directory: Directory) -> None:
+        self._set_directory(directory)
         self._keys.clear()
 
     def check(self, topic: str, payload: bytes, now: datetime) -> Verdict:
@@ -85,7 +92,8 @@ class Verifier:
             return _refuse_message(topic_band, RefusalReason.BAD_SIGNATURE,
                                    "signature does not match the band's registered public key", topic, payload)
         verdict = Verdict(records=len(message.records))
-        checkpoints = self._directory.checkpoints
+        checkpoints = self._directory.beacons
+        tokens = self._tokens
         heartbeat = wire.Kind.HEARTBEAT
         # The hot loop compares integer milliseconds; a datetime is built once, for accepted rows.
         now_ms = wire.epoch_ms(now)
@@ -102,6 +110,10 @@ class Verifier:
                 reason, detail = RefusalReason.TOO_OLD, f"event at {record.event_at.isoformat()} is more than {self._limits.max_age_seconds:.0f} s old"
             elif record.kind is not heartbeat and record.checkpoint_id not in checkpoints:
                 reason, detail = RefusalReason.UNKNOWN_CHECKPOINT, f"checkpoint {record.checkpoint_id} is not registered"
+            elif record.kind is not heartbeat and (
+                refusal := tokens.check(record.checkpoint_id, at_ms, record.beacon_token)
+            ) is not None:
+                reason, detail = refusal.reason, refusal.detail
             else:
                 verdict.accepted.append(CheckInRow(
                     record.band_id, record.boot, record.seq, record.event_at, int(record.kind), record.checkpoint_id,

@@ -53,6 +53,9 @@ class RefusalReason(str, enum.Enum):
     TOO_OLD = "too_old"
     UNKNOWN_CHECKPOINT = "unknown_checkpoint"
     REPLAY = "replay"
+    TOKEN_STALE = "token_stale"
+    WRONG_BEACON = "wrong_beacon"
+    BAD_TOKEN = "bad_token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +97,21 @@ def _ms(at: datetime) -> int:
     return (at - _EPOCH) // timedelta(milliseconds=1)
 
 
+@dataclass(frozen=True, slots=True)
+class BeaconEntry:
+    """One beacon's secret and when it was installed at its checkpoint, in epoch milliseconds."""
+
+    secret: bytes
+    active_from_ms: int
+    active_to_ms: int = _FOREVER_MS
+
+
 @dataclass(frozen=True)
 class Directory:
     """A snapshot of what the gateway checks records against."""
 
     bands: Mapping[int, BandEntry]
-    checkpoints: frozenset[int]
+    beacons: Mapping[int, tuple[BeaconEntry, ...]]  # checkpoint id → its beacons, oldest first
     loaded_at: datetime
 
 
@@ -185,8 +197,14 @@ class IngestStore:
                 band_id: BandEntry(bytes(public_key), tuple(bindings.get(band_id, ())))
                 for band_id, public_key in session.execute(select(t.Band.id, t.Band.public_key))
             }
-            checkpoints = frozenset(session.scalars(select(t.Checkpoint.id)))
-        return Directory(bands, checkpoints, datetime.now(timezone.utc))
+            beacons: dict[int, list[BeaconEntry]] = {cp: [] for cp in session.scalars(select(t.Checkpoint.id))}
+            for checkpoint_id, secret, active_from, active_to in session.execute(
+                select(t.Beacon.checkpoint_id, t.Beacon.secret, t.Beacon.active_from, t.Beacon.active_to)
+                .order_by(t.Beacon.active_from)
+            ):
+                beacons[checkpoint_id].append(BeaconEntry(
+                    bytes(secret), _ms(active_from), _ms(active_to) if active_to is not None else _FOREVER_MS))
+        return Directory(bands, {cp: tuple(b) for cp, b in beacons.items()}, datetime.now(timezone.utc))
 
     def commit(
         self,

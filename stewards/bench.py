@@ -89,7 +89,7 @@ def run_all(out: Path, *, quick: bool, console: Console) -> dict[str, Any]:
 # --- the three measurements ----------------------------------------------------------------------
 
 
-def _bench_live(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list[int], sizes: Sizes,
+def _bench_live(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list[tuple[int, bytes]], sizes: Sizes,
                 console: Console) -> dict[str, Any]:
     loads, total = _loads(data, checkpoints, boot=1, per_band=sizes.live_per_band, segment_records=1)
     console.print(f"(a) {total} live records from {len(loads)} bands, one per message")
@@ -107,7 +107,7 @@ def _bench_live(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list[in
     }
 
 
-def _bench_segments(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list[int], sizes: Sizes,
+def _bench_segments(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list[tuple[int, bytes]], sizes: Sizes,
                     console: Console) -> dict[str, Any]:
     loads, total = _loads(data, checkpoints, boot=2, per_band=sizes.segments_per_band * SEGMENT_RECORDS, segment_records=SEGMENT_RECORDS)
     console.print(f"(b) {total} records in log segments of {SEGMENT_RECORDS}")
@@ -126,7 +126,7 @@ def _bench_segments(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: lis
     }
 
 
-def _bench_latency(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list[int], rate: float,
+def _bench_latency(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list[tuple[int, bytes]], rate: float,
                    console: Console, db: str) -> dict[str, Any]:
     per_band = max(1, round(rate * LATENCY_SECONDS / len(data.bands)))
     loads, total = _loads(data, checkpoints, boot=3, per_band=per_band, segment_records=1)
@@ -148,19 +148,20 @@ def _bench_latency(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list
 # --- loads -----------------------------------------------------------------------------------------
 
 
-def _loads(data: Dataset, checkpoints: list[int], *, boot: int, per_band: int, segment_records: int) -> tuple[list[BandLoad], int]:
+def _loads(data: Dataset, checkpoints: list[tuple[int, bytes]], *, boot: int, per_band: int, segment_records: int) -> tuple[list[BandLoad], int]:
     """Signed messages for every band, made before the clock starts: signing is the bands' cost."""
     first = datetime.now(timezone.utc) - timedelta(minutes=30)
     loads, total = [], 0
     for i, band in enumerate(data.bands):
         signing, _ = wire.generate_keypair(band.signing_seed)
-        records = [
-            wire.Record(kind=wire.Kind.PATROL_CHECKIN, band_id=band.band_id, boot=boot, seq=seq,
-                        event_at_ms=wire.epoch_ms(first + timedelta(milliseconds=seq * 10 + i)),
-                        checkpoint_id=checkpoints[(i + seq) % len(checkpoints)], beacon_token=b"\x42" * 8,
-                        rssi_dbm=-60, battery_pct=80, detail=0)
-            for seq in range(1, per_band + 1)
-        ]
+        records = []
+        for seq in range(1, per_band + 1):
+            at = first + timedelta(milliseconds=seq * 10 + i)
+            checkpoint_id, secret = checkpoints[(i + seq) % len(checkpoints)]
+            records.append(wire.Record(
+                kind=wire.Kind.PATROL_CHECKIN, band_id=band.band_id, boot=boot, seq=seq, event_at_ms=wire.epoch_ms(at),
+                checkpoint_id=checkpoint_id, beacon_token=wire.beacon_token(secret, wire.window_index(at)),
+                rssi_dbm=-60, battery_pct=80, detail=0))
         messages = []
         for start in range(0, len(records), segment_records):
             chunk = records[start:start + segment_records]
@@ -172,12 +173,14 @@ def _loads(data: Dataset, checkpoints: list[int], *, boot: int, per_band: int, s
     return loads, total
 
 
-def _checkpoint_ids(url: str) -> list[int]:
+def _checkpoint_secrets(url: str) -> list[tuple[int, bytes]]:
+    """(checkpoint id, its beacon's secret): the load's records carry the tokens a band would hear."""
     engine = make_engine(url)
     with engine.connect() as conn:
-        ids = list(conn.execute(select(t.Checkpoint.id).order_by(t.Checkpoint.id)).scalars())
+        pairs = [(cp, bytes(secret)) for cp, secret in conn.execute(
+            select(t.Beacon.checkpoint_id, t.Beacon.secret).order_by(t.Beacon.checkpoint_id))]
     engine.dispose()
-    return ids
+    return pairs
 
 
 # --- timing ----------------------------------------------------------------------------------------
@@ -243,7 +246,7 @@ def _services(data: Dataset) -> Iterator[tuple[Postgres, Mosquitto, list[int]]]:
     bands = {b.band_id: band_mqtt_password(b.band_id, FLEET_SECRET) for b in data.bands}
     try:
         with Postgres(root / "pg") as pg, Mosquitto(root / "mq", gateway=GATEWAY, bands=bands) as mq:
-            yield pg, mq, _checkpoint_ids(_fresh_store(pg, data, "bench_registry"))
+            yield pg, mq, _checkpoint_secrets(_fresh_store(pg, data, "bench_registry"))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

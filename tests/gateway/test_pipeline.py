@@ -21,10 +21,12 @@ NOW = datetime(2017, 9, 5, 1, 0, tzinfo=timezone.utc)
 def _live(data: Dataset, engine: Engine, seq: int) -> Inbound:
     band = data.bands[0]
     with session_factory(engine)() as s:
-        checkpoint = s.scalar(select(t.Checkpoint.id).order_by(t.Checkpoint.id))
+        checkpoint, secret = s.execute(select(t.Beacon.checkpoint_id, t.Beacon.secret).order_by(t.Beacon.id)).first()
+    at = NOW - timedelta(minutes=seq)
     record = wire.Record(kind=wire.Kind.PATROL_CHECKIN, band_id=band.band_id, boot=0, seq=seq,
-                         event_at_ms=wire.epoch_ms(NOW - timedelta(minutes=seq)), checkpoint_id=checkpoint,
-                         beacon_token=b"\x01" * 8, rssi_dbm=-60, battery_pct=70, detail=0)
+                         event_at_ms=wire.epoch_ms(at), checkpoint_id=checkpoint,
+                         beacon_token=wire.beacon_token(secret, wire.window_index(at)), rssi_dbm=-60, battery_pct=70,
+                         detail=0)
     signing, _ = wire.generate_keypair(band.signing_seed)
     return Inbound(wire.uplink_topic(band.band_id), bytes(wire.LiveRecord.sign(record, signing)))
 

@@ -6,25 +6,38 @@ import pytest
 
 import wire
 from gateway.verify import Limits, Verifier
-from scoring.ingest import BandEntry, Binding, Directory, RefusalReason
+from scoring.ingest import BandEntry, BeaconEntry, Binding, Directory, RefusalReason
 
 NOW = datetime(2017, 5, 10, 2, 0, tzinfo=timezone.utc)
 BOUND_FROM = datetime(2017, 5, 1, tzinfo=timezone.utc)
 SIGNING, VERIFY = wire.generate_keypair(bytes(range(32)))
 OTHER_SIGNING, _ = wire.generate_keypair(bytes(range(1, 33)))
+SECRETS = {11: b"beacon-eleven-16", 12: b"beacon-twelve-16"}
+REPLACED_AT = NOW - timedelta(hours=6)
 DIRECTORY = Directory(
     bands={1001: BandEntry(bytes(VERIFY), (Binding(7, BOUND_FROM, None),))},
-    checkpoints=frozenset({11, 12}),
+    beacons={
+        11: (BeaconEntry(SECRETS[11], wire.epoch_ms(BOUND_FROM)),),
+        # Checkpoint 12's beacon was replaced this morning: the old one's tokens stop counting then.
+        12: (BeaconEntry(b"old-beacon-12-16", wire.epoch_ms(BOUND_FROM), wire.epoch_ms(REPLACED_AT)),
+             BeaconEntry(SECRETS[12], wire.epoch_ms(REPLACED_AT))),
+    },
     loaded_at=NOW,
 )
 
 
+def token(checkpoint: int, at: datetime, secret: bytes | None = None) -> bytes:
+    return wire.beacon_token(secret or SECRETS[checkpoint], wire.window_index(at))
+
+
 def record(seq: int = 1, *, at: datetime = NOW - timedelta(minutes=5), checkpoint: int = 11, band: int = 1001,
-           kind: wire.Kind = wire.Kind.PATROL_CHECKIN) -> wire.Record:
+           kind: wire.Kind = wire.Kind.PATROL_CHECKIN, beacon_token: bytes | None = None) -> wire.Record:
     heartbeat = kind is wire.Kind.HEARTBEAT
+    if beacon_token is None:
+        beacon_token = bytes(8) if heartbeat else token(checkpoint, at) if checkpoint in SECRETS else b"\x01" * 8
     return wire.Record(
         kind=kind, band_id=band, boot=0, seq=seq, event_at_ms=wire.epoch_ms(at),
-        checkpoint_id=0 if heartbeat else checkpoint, beacon_token=bytes(8) if heartbeat else b"\x01" * 8,
+        checkpoint_id=0 if heartbeat else checkpoint, beacon_token=beacon_token,
         rssi_dbm=-60, battery_pct=90, detail=0,
     )
 
@@ -79,14 +92,41 @@ def test_message_level_refusals(payload: bytes, topic: str, reason: RefusalReaso
         (record(at=NOW + timedelta(minutes=6)), RefusalReason.CLOCK_AHEAD),
         (record(at=NOW - timedelta(days=2)), RefusalReason.TOO_OLD),
         (record(checkpoint=99), RefusalReason.UNKNOWN_CHECKPOINT),
+        (record(beacon_token=token(11, NOW - timedelta(hours=3))), RefusalReason.TOKEN_STALE),
+        (record(beacon_token=token(12, NOW - timedelta(minutes=5))), RefusalReason.WRONG_BEACON),
+        (record(beacon_token=b"\x01" * 8), RefusalReason.BAD_TOKEN),
+        (record(checkpoint=12, beacon_token=token(12, NOW - timedelta(minutes=5), b"old-beacon-12-16")),
+         RefusalReason.BAD_TOKEN),
     ],
-    ids=["not-bound", "clock-ahead", "too-old", "unknown-checkpoint"],
+    ids=["not-bound", "clock-ahead", "too-old", "unknown-checkpoint", "stale-token", "another-beacons-token",
+         "made-up-token", "replaced-beacons-token"],
 )
 def test_record_level_refusals_are_acked_as_refused(rec: wire.Record, reason: RefusalReason) -> None:
     verdict = check(live(rec))
     assert verdict.accepted == []
     assert [(r.reason, r.seq, r.payload) for r in verdict.refusals] == [(reason, 1, bytes(rec))]
     assert verdict.refused_keys == [rec.key]
+
+
+@pytest.mark.parametrize("drift", [timedelta(minutes=-4), timedelta(minutes=4), timedelta(0)])
+def test_a_token_from_a_neighbouring_window_is_accepted(drift: timedelta) -> None:
+    """The band's clock and the beacon's drift apart a little: one window either side still counts."""
+    heard_at = NOW - timedelta(minutes=30)
+    verdict = check(live(record(at=heard_at + drift, beacon_token=token(11, heard_at))))
+    assert len(verdict.accepted) == 1 and verdict.refusals == []
+
+
+def test_a_token_two_windows_away_is_stale_and_says_how_old() -> None:
+    at = NOW - timedelta(minutes=30)
+    verdict = check(live(record(at=at, beacon_token=token(11, at - timedelta(minutes=10)))))
+    assert [r.reason for r in verdict.refusals] == [RefusalReason.TOKEN_STALE]
+    assert "10 minutes" in verdict.refusals[0].detail
+
+
+def test_the_replaced_beacon_still_counts_for_records_before_its_replacement() -> None:
+    at = REPLACED_AT - timedelta(hours=2)
+    rec = record(at=at, checkpoint=12, beacon_token=token(12, at, b"old-beacon-12-16"))
+    assert len(check(live(rec)).accepted) == 1
 
 
 def test_clock_within_skew_is_accepted() -> None:
@@ -103,7 +143,7 @@ def test_one_bad_record_does_not_sink_its_segment() -> None:
 def test_a_band_registered_later_is_found_after_a_refresh() -> None:
     signing, verify = wire.generate_keypair(bytes(range(2, 34)))
     grown = Directory({**DIRECTORY.bands, 1002: BandEntry(bytes(verify), (Binding(8, BOUND_FROM, None),))},
-                      DIRECTORY.checkpoints, NOW)
+                      DIRECTORY.beacons, NOW)
     verifier = Verifier(DIRECTORY, refresh=lambda: grown)
     verifier._refreshed_at -= 60  # as if the last reload was a minute ago
     verdict = verifier.check(wire.uplink_topic(1002), live(record(band=1002), signing), NOW)

@@ -27,9 +27,11 @@ UNREGISTERED_BAND = 990_001
 NOT_AUTHORIZED = 135  # MQTT v5 reason code 0x87
 
 
-def _record(band_id: int, seq: int, at: datetime, checkpoint_id: int) -> wire.Record:
+def _record(band_id: int, seq: int, at: datetime, checkpoint: tuple[int, bytes]) -> wire.Record:
+    checkpoint_id, secret = checkpoint
     return wire.Record(kind=wire.Kind.PATROL_CHECKIN, band_id=band_id, boot=0, seq=seq, event_at_ms=wire.epoch_ms(at),
-                       checkpoint_id=checkpoint_id, beacon_token=b"\x07" * 8, rssi_dbm=-55, battery_pct=77, detail=0)
+                       checkpoint_id=checkpoint_id, beacon_token=wire.beacon_token(secret, wire.window_index(at)),
+                       rssi_dbm=-55, battery_pct=77, detail=0)
 
 
 def _wait_for_messages(gw, n: int, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
@@ -45,8 +47,8 @@ def test_bad_records_are_refused_with_their_reason(seeded: Engine, longtan: Data
     signing, _ = wire.generate_keypair(band.signing_seed)
     forger, _ = wire.generate_keypair(bytes(32))
     with session_factory(seeded)() as s:
-        checkpoint = s.scalar(select(t.Checkpoint.id).join(t.Segment).where(
-            t.Segment.key == longtan.claims_of(han.key)[0].segment_key).order_by(t.Checkpoint.position_m))
+        checkpoint = s.execute(select(t.Checkpoint.id, t.Beacon.secret).join(t.Segment).join(t.Beacon).where(
+            t.Segment.key == longtan.claims_of(han.key)[0].segment_key).order_by(t.Checkpoint.position_m)).first()
     good = bytes(wire.LiveRecord.sign(_record(band.band_id, 1, NOW - timedelta(minutes=10), checkpoint), signing))
     stranger_signing, _ = wire.generate_keypair(b"\x05" * 32)
 
