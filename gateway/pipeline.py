@@ -7,6 +7,7 @@ has committed, so an ack always means "stored". A PUBACK from the broker means n
 from __future__ import annotations
 
 import logging
+import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -15,8 +16,10 @@ from datetime import datetime
 from typing import Final
 
 import wire
+from gateway.backoff import backoff_seconds
 from gateway.counters import Counters
 from gateway.verify import Verdict, Verifier
+from scoring.errors import StorageUnavailableError
 from scoring.ingest import CommitResult, IngestStore
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,8 @@ class Inbound:
     session: int = 0  # which broker connection delivered it: a PUBACK is only valid on that one
 
 
+RETRY_BASE_SECONDS: Final = 0.2
+RETRY_CAP_SECONDS: Final = 5.0
 PARALLEL_MIN_MESSAGES: Final = 16  # below this, handing work to threads costs more than it saves
 
 
@@ -99,3 +104,33 @@ def process_batch(
         for band_id, items in sorted(outcomes.items())
         for ack in wire.acks_from_outcomes(band_id, items)  # split past the per-ack range limit
     ]
+
+
+def process_until_stored(
+    batch: Sequence[Inbound],
+    verifier: Verifier,
+    store: IngestStore,
+    counters: Counters,
+    now: Callable[[], datetime],
+    pool: Executor | None,
+    *,
+    wait: Callable[[float], bool],
+    rng: random.Random,
+) -> list[Outbound] | None:
+    """`process_batch`, retried with backoff while the database is unavailable, the batch kept in hand.
+
+    `wait(seconds)` sleeps between attempts and returns True if the gateway is stopping: then the
+    result is None and nothing was acked, so the bands (and the broker) will send the batch again.
+    """
+    attempt = 0
+    while True:
+        try:
+            return process_batch(batch, verifier, store, counters, now, pool)
+        except StorageUnavailableError as exc:
+            delay = backoff_seconds(attempt, base_seconds=RETRY_BASE_SECONDS, cap_seconds=RETRY_CAP_SECONDS, rng=rng)
+            log.warning("%s; retrying %d messages in %.1f s", exc, len(batch), delay)
+            attempt += 1
+            counters.add(store_retries=1)
+            if wait(delay):
+                log.warning("stopping with %d messages uncommitted: the bands will send them again", len(batch))
+                return None

@@ -21,10 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Final
 
-from gateway.backoff import backoff_seconds
 from gateway.counters import Counters
 from gateway.mqtt import MqttLink
-from gateway.pipeline import Inbound, process_batch
+from gateway.pipeline import Inbound, process_until_stored
 from gateway.verify import Limits, Verifier
 from scoring.errors import StorageUnavailableError
 from scoring.ingest import IngestStore
@@ -35,8 +34,6 @@ MAX_BATCH_MESSAGES: Final = 2_000
 VERIFY_THREADS: Final = min(4, os.cpu_count() or 1)  # signature checks run in parallel, the rest does not
 IDLE_WAKE_SECONDS: Final = 0.5  # how soon a stop request is noticed when no traffic comes
 DIRECTORY_REFRESH_SECONDS: Final = 60.0  # new bindings and checkpoints are picked up this often
-RETRY_BASE_SECONDS: Final = 0.2
-RETRY_CAP_SECONDS: Final = 5.0
 
 
 def utc_now() -> datetime:
@@ -95,20 +92,9 @@ class Gateway:
         return batch
 
     def _commit_with_retry(self, batch: list[Inbound], stop: threading.Event) -> None:
-        attempt = 0
-        while True:
-            try:
-                acks = process_batch(batch, self.verifier, self.store, self.counters, self._clock, self._pool)
-                break
-            except StorageUnavailableError as exc:
-                delay = backoff_seconds(attempt, base_seconds=RETRY_BASE_SECONDS, cap_seconds=RETRY_CAP_SECONDS, rng=self._rng)
-                log.warning("%s; retrying %d messages in %.1f s", exc, len(batch), delay)
-                attempt += 1
-                self.counters.add(store_retries=1)
-                if stop.wait(delay):
-                    log.warning("stopping with %d messages uncommitted: the broker and the bands will resend them", len(batch))
-                    return
-        if self.link is not None:
+        acks = process_until_stored(batch, self.verifier, self.store, self.counters, self._clock, self._pool,
+                                    wait=stop.wait, rng=self._rng)
+        if acks is not None and self.link is not None:
             self.link.publish(acks)
             self.link.acknowledge(batch)
 
