@@ -25,7 +25,7 @@ from firmware_sim.errors import (
     SimulatorError,
 )
 from firmware_sim.flash import FlashRing
-from firmware_sim.fleet import DayCallback, Fleet
+from firmware_sim.fleet import DayCallback, Fleet, FleetLink, LinkFactory
 from firmware_sim.link import LinkSettings
 from firmware_sim.planner import DayPlan, PlannedEvent, PlannedPatrol, plan_day
 from firmware_sim.pregenerate import pregenerate
@@ -53,7 +53,9 @@ __all__ = [
     "DrainTimeoutError",
     "FlashRing",
     "Fleet",
+    "FleetLink",
     "FleetStats",
+    "LinkFactory",
     "LinkSettings",
     "PatrolWindow",
     "PlannedEvent",

@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Protocol
 
 from firmware_sim.band import (
     DEFAULT_ACK_TIMEOUT_SECONDS,
@@ -35,11 +35,26 @@ from firmware_sim.stats import FleetStats
 from firmware_sim.windows import DEFAULT_PATROL_WINDOWS, parse_windows, patrol_zone
 from wire import Record
 
-__all__ = ["DayCallback", "Fleet"]
+__all__ = ["DayCallback", "Fleet", "FleetLink", "LinkFactory"]
 
 logger = logging.getLogger(__name__)
 
 DayCallback = Callable[[date, FleetStats], None]
+
+
+class FleetLink(Protocol):
+    """What carries one band's uploads: MQTT (`BandLink`) by default, or Bluetooth LE."""
+
+    band: Band
+    first_connected: asyncio.Event
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+# Builds the link of one band; `None` from a factory means "the default MQTT link".
+LinkFactory = Callable[[Band], FleetLink | None]
 
 DEFAULT_MAX_CONCURRENT_CONNECTS: Final = 64  # keeps 2,000 bands from SYN-flooding the broker
 DEFAULT_CONNECT_TIMEOUT_SECONDS: Final = 120.0
@@ -93,7 +108,7 @@ class _PendingTracker:
 
 
 class Fleet:
-    """Simulated wristbands of many stewards, uploading to one MQTT broker.
+    """Simulated wristbands of many stewards, uploading to one MQTT broker (or over `links` of their own).
 
     Use as `async with Fleet(...) as fleet:` then `await fleet.run_days(...)`.
     """
@@ -101,7 +116,7 @@ class Fleet:
     def __init__(
         self,
         profiles: Iterable[BandProfile],
-        broker: BrokerAddress,
+        broker: BrokerAddress | None,
         clock: AdvanceableClock,
         *,
         mode: UplinkMode = "segment",
@@ -114,6 +129,7 @@ class Fleet:
         connect_timeout_seconds: float = DEFAULT_CONNECT_TIMEOUT_SECONDS,
         max_concurrent_connects: int = DEFAULT_MAX_CONCURRENT_CONNECTS,
         link_settings: LinkSettings | None = None,
+        links: LinkFactory | None = None,
     ) -> None:
         self._bands: dict[int, Band] = {}
         self._pending = _PendingTracker()
@@ -140,7 +156,8 @@ class Fleet:
         self._connect_timeout_seconds = connect_timeout_seconds
         self._max_concurrent_connects = max_concurrent_connects
         self._link_settings = link_settings or LinkSettings()
-        self._links: list[BandLink] = []
+        self._link_factory = links
+        self._links: list[FleetLink] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -156,22 +173,28 @@ class Fleet:
             raise
         finally:
             crashed.cancel()
-        logger.info("fleet of %d bands connected to %s:%d", len(self._links), self._broker.host, self._broker.port)
+        logger.info("fleet of %d bands connected", len(self._links))
         return self
 
     def _start_links(self) -> asyncio.Future[BaseException]:
         """Start one link task per band; the returned future gets the first link's crash, if any."""
         gate = asyncio.Semaphore(self._max_concurrent_connects)
-        self._links = [
-            BandLink(
+
+        def link_of(band: Band) -> FleetLink:
+            link = self._link_factory(band) if self._link_factory is not None else None
+            if link is not None:
+                return link
+            if self._broker is None:
+                raise ConfigError(f"band {band.band_id} has no link: give the fleet a broker or a link for it")
+            return BandLink(
                 band,
                 self._broker,
                 connect_gate=gate,
                 settings=self._link_settings,
                 rng=random.Random(f"lane-stewards/backoff/{self._seed}/{band.band_id}"),
             )
-            for band in self._band_list
-        ]
+
+        self._links = [link_of(band) for band in self._band_list]
         crashed: asyncio.Future[BaseException] = asyncio.get_running_loop().create_future()
 
         def watch(task: asyncio.Task[None]) -> None:
@@ -195,13 +218,14 @@ class Fleet:
                 all_connected.cancel()
                 await asyncio.gather(all_connected, return_exceptions=True)
         if crashed in done:
-            raise SimulatorError(f"a band's MQTT link failed while connecting: {crashed.result()!r}")
+            raise SimulatorError(f"a band's link failed while connecting: {crashed.result()!r}")
         if all_connected not in done:
             not_connected = sum(not link.first_connected.is_set() for link in self._links)
+            where = f"{self._broker.host}:{self._broker.port}" if self._broker is not None else "their links"
             raise BrokerUnreachableError(
-                f"{not_connected} of {len(self._links)} bands could not connect to "
-                f"{self._broker.host}:{self._broker.port} within {self._connect_timeout_seconds:g} s: "
-                "check that the broker is running and that the bands' credentials are provisioned"
+                f"{not_connected} of {len(self._links)} bands could not connect to {where} within "
+                f"{self._connect_timeout_seconds:g} s: check that the broker (or radio) is running and that "
+                "the bands' credentials are provisioned"
             )
 
     async def __aexit__(self, *_exc_info: object) -> None:
