@@ -13,7 +13,8 @@ gateway recognises it by.
 The patrol-log service (`PATROL_LOG_SERVICE_UUID`) has five characteristics:
     log      notify  fragments of uplink messages (LogSegment frames), see below
     control  write   one opcode byte: CONTROL_SYNC asks the band to send everything pending
-    ack      write   one `wire.Ack` frame; the band frees exactly the records it names
+    ack      write   one `wire.Ack` frame of at most MAX_ACK_RANGES_PER_WRITE ranges (an attribute
+                     value is at most 512 bytes); the band frees exactly the records it names
     time     read/write  >q UTC milliseconds: the gateway sets the band's clock
     status   read    >I I H  band_id, boot, pending records
 
@@ -34,7 +35,7 @@ from typing import Final
 
 from wire.beacon import BEACON_TOKEN_BYTES
 from wire.errors import FrameError
-from wire.frames import MAX_UPLINK_BYTES
+from wire.frames import ACK_HEADER_BYTES, ACK_RANGE_BYTES, MAX_UPLINK_BYTES
 
 __all__ = [
     "ACK_CHAR_UUID",
@@ -48,6 +49,7 @@ __all__ = [
     "FRAGMENT_FIRST",
     "FRAGMENT_LAST",
     "LOG_CHAR_UUID",
+    "MAX_ACK_RANGES_PER_WRITE",
     "MANUFACTURER_NAME_CHAR_UUID",
     "MODEL_NUMBER_CHAR_UUID",
     "FIRMWARE_REVISION_CHAR_UUID",
@@ -87,6 +89,8 @@ MODEL_NUMBER_CHAR_UUID: Final = "00002a24-0000-1000-8000-00805f9b34fb"
 FIRMWARE_REVISION_CHAR_UUID: Final = "00002a26-0000-1000-8000-00805f9b34fb"
 
 CONTROL_SYNC: Final = 0x01
+ATT_MAX_VALUE_BYTES: Final = 512  # Core Vol 3 Part F 3.2.9: the longest attribute value
+MAX_ACK_RANGES_PER_WRITE: Final = (ATT_MAX_VALUE_BYTES - ACK_HEADER_BYTES) // ACK_RANGE_BYTES
 
 FRAGMENT_FIRST: Final = 0x01
 FRAGMENT_LAST: Final = 0x02

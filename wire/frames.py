@@ -842,11 +842,13 @@ def _merge_outcomes(outcomes: Iterable[tuple[int, int, AckStatus]]) -> list[AckR
 
 
 def acks_from_outcomes(
-    band_id: int, outcomes: Iterable[tuple[int, int, AckStatus]]
+    band_id: int, outcomes: Iterable[tuple[int, int, AckStatus]], max_ranges: int = MAX_ACK_RANGES
 ) -> tuple[Ack, ...]:
-    """Like `Ack.from_outcomes`, split over as many acks as MAX_ACK_RANGES needs; () if none."""
+    """Like `Ack.from_outcomes`, split into acks of at most `max_ranges` ranges; () if none."""
+    if not 1 <= max_ranges <= MAX_ACK_RANGES:
+        raise FrameError("field_range", f"max_ranges must be 1 .. {MAX_ACK_RANGES}, got {max_ranges}")
     ranges = _merge_outcomes(outcomes)
     return tuple(
-        Ack(band_id, tuple(ranges[start : start + MAX_ACK_RANGES]))
-        for start in range(0, len(ranges), MAX_ACK_RANGES)
+        Ack(band_id, tuple(ranges[start : start + max_ranges]))
+        for start in range(0, len(ranges), max_ranges)
     )

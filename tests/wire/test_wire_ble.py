@@ -94,3 +94,11 @@ def test_status_and_time_round_trip_and_check_their_length() -> None:
 def test_an_mtu_too_small_for_any_body_is_refused() -> None:
     with pytest.raises(wire.FrameError):
         list(ble.fragments(b"x", 4))
+
+
+def test_the_largest_ack_a_gatt_write_may_carry_fits_an_attribute_value() -> None:
+    outcomes = [(0, seq, wire.AckStatus(seq % 2)) for seq in range(1, 200)]  # one range per record
+    acks = wire.acks_from_outcomes(1, outcomes, ble.MAX_ACK_RANGES_PER_WRITE)
+    assert all(len(bytes(a)) <= ble.ATT_MAX_VALUE_BYTES for a in acks)
+    assert len(bytes(acks[0])) > ble.ATT_MAX_VALUE_BYTES - wire.ACK_RANGE_BYTES  # and no smaller than needed
+    assert [o for a in acks for o in a.outcomes()] == outcomes
