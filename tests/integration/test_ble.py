@@ -1,0 +1,132 @@
+"""Bluetooth LE end to end on the emulated radio: taps, tokens, syncs that break, two gateways.
+
+Bands, beacons and gateways are bumble host stacks on `radio.Radio`; the gateway's central speaks
+bleak's public API through the Bumble backend; records land in SQLite and in TimescaleDB.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from sqlalchemy import Engine, func, select
+
+from firmware_sim import CheckpointPlan
+from scoring.seed.dataset import Dataset
+from scoring.storage import tables as t
+from scoring.storage.engine import session_factory
+from tests.integration.ble_field import STATION, Field, patrol_records, profile_of, run_scenario, utc_now, wait_until
+
+STEWARD = "韩险峰"  # 17号楼北侧路's steward
+WALKER = "黄秋"  # her second segment has three checkpoints
+BEACON_SPACING_M = 8.0
+SYNC_TIMEOUT_SECONDS = 60.0
+
+
+def _stored(engine: Engine) -> list[tuple[int, int, int, int]]:
+    with session_factory(engine)() as s:
+        return sorted(s.execute(select(t.CheckIn.band_id, t.CheckIn.boot, t.CheckIn.seq, t.CheckIn.checkpoint_id)).all())
+
+
+def _quarantined(engine: Engine) -> list[str]:
+    with session_factory(engine)() as s:
+        return sorted(s.scalars(select(t.Quarantine.reason)))
+
+
+def test_a_steward_walks_past_three_beacons_and_syncs_at_the_station(seeded: Engine, longtan: Dataset) -> None:
+    profile = profile_of(seeded, longtan, WALKER)
+    checkpoints = max((route.checkpoints for route in profile.routes), key=len)
+    assert len(checkpoints) == 3, "the walk needs a segment with three checkpoints"
+
+    async def scenario() -> tuple[int, int]:
+        lane = Field()
+        try:
+            for n, checkpoint in enumerate(checkpoints):
+                await lane.beacon(checkpoint, n * BEACON_SPACING_M)
+            async with lane.band(profile, at=(-6.0, 0.0), dwell_seconds=1.0) as band:
+                # Walk the lane: stop a moment at each checkpoint, as stewards do, then move on.
+                for n in range(len(checkpoints)):
+                    await band.move_to(n * BEACON_SPACING_M - 1.0)
+                    await wait_until(lambda n=n: band.ble.taps == n + 1, 10.0, f"tap {n + 1}")
+                await band.move_to(*STATION)
+                async with lane.gateway(seeded, at=(STATION[0], 3.0)) as gateway:
+                    await wait_until(lambda: band.pending == 0, SYNC_TIMEOUT_SECONDS, "the sync at the station")
+                    return band.ble.taps, gateway.counters.snapshot().committed
+        finally:
+            await lane.close()
+
+    taps, committed = run_scenario(scenario)
+    assert taps == committed == 3
+    assert [row[3] for row in _stored(seeded)] == [cp.checkpoint_id for cp in checkpoints]
+    assert _quarantined(seeded) == []
+
+
+def test_copied_and_foreign_tokens_are_refused_with_their_reasons(seeded: Engine, longtan: Dataset) -> None:
+    profile = profile_of(seeded, longtan, STEWARD)
+    genuine, other = profile.routes[0].checkpoints[:2]
+    # A clone that replays what the genuine beacon advertised an hour ago, and a clone of the genuine
+    # beacon moved to the other checkpoint, announcing that checkpoint's id.
+    replaying_clone = genuine
+    impostor = dataclasses.replace(other, beacon_secret=genuine.beacon_secret)
+
+    async def scenario() -> int:
+        lane = Field()
+        try:
+            await lane.beacon(replaying_clone, 0.0, now=lambda: utc_now() - timedelta(hours=1))
+            await lane.beacon(impostor, 100.0)
+            async with lane.band(profile, at=(0.0, 0.0), dwell_seconds=1.0) as band:
+                await wait_until(lambda: band.ble.taps == 1, 10.0, "the tap at the clone")
+                await band.move_to(100.0, 0.0)
+                await wait_until(lambda: band.ble.taps == 2, 10.0, "the tap at the impostor")
+                await band.move_to(*STATION)
+                async with lane.gateway(seeded):
+                    # Refused records are acked REFUSED, so the band frees them: nothing is retried for ever.
+                    await wait_until(lambda: band.pending == 0, SYNC_TIMEOUT_SECONDS, "the sync")
+                return band.ble.taps
+        finally:
+            await lane.close()
+
+    assert run_scenario(scenario) == 2
+    assert _stored(seeded) == []
+    assert _quarantined(seeded) == ["token_stale", "wrong_beacon"]
+
+
+def test_a_link_lost_mid_sync_loses_nothing_and_stores_nothing_twice(seeded: Engine, longtan: Dataset) -> None:
+    profile = profile_of(seeded, longtan, STEWARD)
+    records = 1_000
+
+    async def scenario() -> tuple[int, int]:
+        lane = Field()
+        async with lane.band(profile, at=STATION) as band, lane.gateway(seeded, at=(STATION[0], 3.0)) as gateway:
+            patrol_records(band.band, profile.routes[0].checkpoints, records, utc_now() - timedelta(hours=6))
+            await wait_until(lambda: gateway.stats.segments >= 2, SYNC_TIMEOUT_SECONDS, "the first segments")
+            await band.move_to(5_000.0, 0.0)  # the steward walks off: the link drops mid-sync
+            await wait_until(lambda: gateway.stats.links_lost >= 1, 10.0, "the gateway to notice the lost link")
+            assert band.pending > 0
+            await band.move_to(*STATION)
+            await wait_until(lambda: band.pending == 0, SYNC_TIMEOUT_SECONDS, "the resumed sync")
+            return gateway.stats.links_lost, gateway.counters.snapshot().committed
+
+    links_lost, committed = run_scenario(scenario)
+    stored = _stored(seeded)
+    assert links_lost >= 1
+    assert committed == len(stored) == len(set(stored)) == records
+    assert set(_quarantined(seeded)) <= {"replay"}  # resent records that had been stored before the drop
+
+
+def test_two_gateways_covering_one_lane_store_each_record_once(seeded: Engine, longtan: Dataset) -> None:
+    profile = profile_of(seeded, longtan, STEWARD)
+    records = 300
+
+    async def scenario() -> tuple[int, int]:
+        lane = Field()
+        async with lane.band(profile, at=STATION) as band, \
+                lane.gateway(seeded, 1, at=(STATION[0] - 3.0, 0.0)) as station, \
+                lane.gateway(seeded, 2, at=(STATION[0] + 3.0, 0.0)) as chiefs_phone:
+            patrol_records(band.band, profile.routes[0].checkpoints, records, utc_now() - timedelta(hours=3))
+            await wait_until(lambda: band.pending == 0, SYNC_TIMEOUT_SECONDS, "the sync")
+            return (station.counters.snapshot().committed, chiefs_phone.counters.snapshot().committed)
+
+    first, second = run_scenario(scenario)
+    stored = _stored(seeded)
+    assert first + second == len(stored) == len(set(stored)) == records
