@@ -37,6 +37,7 @@ from wire import ble
 
 __all__ = [
     "DEFAULT_BAND_INTERVAL_MS",
+    "DEFAULT_IDLE_INTERVAL_MS",
     "DEFAULT_DWELL_SECONDS",
     "DEFAULT_MAX_GAP_SECONDS",
     "DEFAULT_REARM_SECONDS",
@@ -58,8 +59,10 @@ DEFAULT_DWELL_SECONDS: Final = 2.0  # the planner's stewards linger at least 5 s
 # missing; a silence longer than this means the steward walked away.
 DEFAULT_MAX_GAP_SECONDS: Final = 1.5
 DEFAULT_REARM_SECONDS: Final = 60.0
-# Four adverts a second: a gateway passing by finds the band within a second or two.
-DEFAULT_BAND_INTERVAL_MS: Final = 250.0
+# With records to sync the band advertises fast: a gateway connects at the band's next advert, so
+# the interval is most of what a sync waits for. With nothing pending it saves its battery.
+DEFAULT_BAND_INTERVAL_MS: Final = 100.0
+DEFAULT_IDLE_INTERVAL_MS: Final = 1_000.0
 MIN_INTERVAL_MS: Final = 20.0  # the Bluetooth Core minimum for connectable legacy advertising
 # Hostile or busy surroundings may show many beacons; beyond this, the longest-silent are forgotten.
 MAX_TRACKED_BEACONS: Final = 256
@@ -217,6 +220,8 @@ class BleBand:
         max_gap_seconds: float = DEFAULT_MAX_GAP_SECONDS,
         rearm_seconds: float = DEFAULT_REARM_SECONDS,
         advertising_interval_ms: float = DEFAULT_BAND_INTERVAL_MS,
+        idle_advertising_interval_ms: float = DEFAULT_IDLE_INTERVAL_MS,
+        scan_for_beacons: bool = True,
         manufacturer: str = "Lane Stewards",
         model: str = "LS-Band 1",
         firmware_revision: str = "1.0.0",
@@ -225,10 +230,10 @@ class BleBand:
             raise ConfigError(
                 f"band {band.band_id}: a BLE band uploads log segments; build it with Band(profile, mode='segment')"
             )
-        if advertising_interval_ms < MIN_INTERVAL_MS:
+        if min(advertising_interval_ms, idle_advertising_interval_ms) < MIN_INTERVAL_MS:
             raise ConfigError(
-                f"band {band.band_id}: advertising_interval_ms must be >= {MIN_INTERVAL_MS}, "
-                f"got {advertising_interval_ms}"
+                f"band {band.band_id}: advertising intervals must be >= {MIN_INTERVAL_MS} ms, "
+                f"got {advertising_interval_ms} and {idle_advertising_interval_ms} (idle)"
             )
         self.band = band
         self.device = device
@@ -245,6 +250,9 @@ class BleBand:
         )
         self.taps = 0
         self._interval_ms = advertising_interval_ms
+        self._idle_interval_ms = idle_advertising_interval_ms
+        # A fleet replaying planned patrols makes its check-ins itself; its bands need not listen.
+        self._scanning = scan_for_beacons
         self._connections: set[Connection] = set()
         self._refresh = asyncio.Event()
         self._refresher: asyncio.Task[None] | None = None
@@ -280,8 +288,9 @@ class BleBand:
         self._advertised = None
         async with self._radio:
             await self._apply_advertising()
-            # Passive: beacons are not scannable, and a band's battery should not pay for scan requests.
-            await device.start_scanning(active=False, filter_duplicates=False)
+            if self._scanning:
+                # Passive: beacons are not scannable, and a band's battery should not pay for scan requests.
+                await device.start_scanning(active=False, filter_duplicates=False)
         self._refresher = asyncio.get_running_loop().create_task(
             self._refresh_loop(), name=f"band-{self.band.band_id}-ble-advertising"
         )
@@ -303,7 +312,8 @@ class BleBand:
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._refresher
                 self._refresher = None
-            await device.stop_scanning()
+            if self._scanning:
+                await device.stop_scanning()
             await device.stop_advertising()
             for connection in list(self._connections):
                 with contextlib.suppress(BaseBumbleError):
@@ -390,15 +400,17 @@ class BleBand:
                 await device.stop_advertising()
             self._advertised = None
             return
-        data = band_advertising_data(self.advert(), self.name)
+        advert = self.advert()
+        data = band_advertising_data(advert, self.name)
         if data == self._advertised and device.is_advertising:
             return
         advertising_data, scan_response_data = data
+        interval_ms = self._interval_ms if advert.pending else self._idle_interval_ms
         await device.start_advertising(
             advertising_type=AdvertisingType.UNDIRECTED_CONNECTABLE_SCANNABLE,
             advertising_data=advertising_data,
             scan_response_data=scan_response_data,
-            advertising_interval_min=self._interval_ms,
-            advertising_interval_max=self._interval_ms,
+            advertising_interval_min=interval_ms,
+            advertising_interval_max=interval_ms,
         )
         self._advertised = data

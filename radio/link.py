@@ -102,8 +102,13 @@ class Radio(LocalLink):
             # An advertising timer of a controller already taken off the air.
             return
         loop = asyncio.get_running_loop()
+        advert = isinstance(packet, (ll.AdvInd, ll.AdvExtInd))
         for receiver in self.controllers:
             if receiver is sender_controller:
+                continue
+            if advert and not _listens_for_adverts(receiver):
+                # A controller that is neither scanning, initiating nor syncing drops adverts
+                # unread; skipping it keeps a radio of hundreds of bands linear, not quadratic.
                 continue
             rssi_dbm = self.rssi_dbm(sender_controller, receiver)
             if not self.path_loss.is_heard(rssi_dbm):
@@ -151,3 +156,11 @@ class Radio(LocalLink):
             if other_end is not None and other_end.self_address == connection.peer_address:
                 return candidate
         return None
+
+
+def _listens_for_adverts(controller: bumble_controller.Controller) -> bool:
+    return bool(
+        controller.le_scan_enable
+        or controller.pending_le_connection is not None
+        or controller.pending_periodic_advertising_syncs
+    )
