@@ -20,6 +20,15 @@ class CounterSnapshot:
     def refused_total(self) -> int:
         return sum(self.refused.values())
 
+    def plus(self, other: CounterSnapshot) -> CounterSnapshot:
+        """Totals of two ingest edges (MQTT and BLE) of one gateway."""
+        refused = Counter(self.refused)
+        refused.update(other.refused)
+        return CounterSnapshot(
+            self.messages + other.messages, self.records + other.records, self.committed + other.committed,
+            self.duplicate + other.duplicate, dict(refused), self.store_retries + other.store_retries,
+        )
+
 
 class Counters:
     """Thread-safe totals; the ingest loop writes, status reporters read snapshots."""

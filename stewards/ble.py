@@ -68,11 +68,11 @@ async def open_device(radio: RadioSpec, name: str, address: hci.Address,
 
 
 @contextlib.asynccontextmanager
-async def gateway_backend(radio: RadioSpec | None, number: int = 1,
-                          position: tuple[float, float] = (0.0, 0.0)) -> AsyncIterator[BleBackend]:
+async def gateway_backend(radio: RadioSpec | None, number: int = 1, position: tuple[float, float] = (0.0, 0.0),
+                          *, bluez_adapter: str = "") -> AsyncIterator[BleBackend]:
     """The gateway's bleak backend: Bumble on the emulated radio, or BlueZ when `radio` is None."""
     if radio is None:
-        yield BleBackend()
+        yield BleBackend(bluez={"adapter": bluez_adapter} if bluez_adapter else {})
         return
     opened = await open_device(radio, f"gateway-{number}", static_address(_GATEWAY_PREFIX, number), position)
     try:
@@ -92,7 +92,10 @@ def band_link_factory(radio: RadioSpec, now: Callable[[], datetime], ble_band_id
         return opened.device, opened.close
 
     def factory(band: Band) -> BleBandLink | None:
-        return BleBandLink(band, open_band, now=now) if band.band_id in chosen else None
+        if band.band_id not in chosen:
+            return None
+        # The fleet's planner makes the check-ins, so these bands only advertise and serve their log.
+        return BleBandLink(band, open_band, now=now, scan_for_beacons=False)
 
     return factory
 

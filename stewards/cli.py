@@ -11,12 +11,19 @@ import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from gateway.counters import CounterSnapshot
+    from gateway.verify import Limits
+    from stewards.settings import Settings
 
 app = typer.Typer(help="Lane Stewards (街巷管家): wristbands, gateway, scoring and API.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and registry data.", no_args_is_help=True)
@@ -53,6 +60,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
     workdir: Annotated[Path, typer.Option(help="Where the demo's SQLite file goes.")] = Path("var/demo"),
     port: Annotated[int, typer.Option(help="API port when serving.")] = 8000,
+    ble_bands: Annotated[int, typer.Option(min=0, help="How many bands sync over the emulated Bluetooth LE radio.")] = 3,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """龙潭街道's stewards patrol for a simulated year through the embedded broker and the gateway."""
@@ -61,7 +69,7 @@ def demo(
 
     console = Console(stderr=as_json)
     _logging(verbose, console)
-    opts = DemoOptions(days=days, start=date.fromisoformat(start), workdir=workdir)
+    opts = DemoOptions(days=days, start=date.fromisoformat(start), workdir=workdir, ble_bands=ble_bands)
     with Progress(
         TextColumn("[bold]巡查模拟[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[records]} records"), TimeElapsedColumn(), console=console, transient=as_json,
@@ -128,8 +136,12 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
 
 
 @app.command()
-def gateway(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    """Ingest from the MQTT broker into the database until Ctrl-C (settings from STEWARDS_*)."""
+def gateway(
+    mqtt: Annotated[bool, typer.Option("--mqtt/--no-mqtt", help="Take uplinks from the broker in STEWARDS_MQTT_*.")] = True,
+    ble: Annotated[bool, typer.Option("--ble", help="Also sync bands over Bluetooth LE (STEWARDS_BLE_*).")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Verify and store what bands upload, over MQTT and/or Bluetooth LE, until Ctrl-C."""
     from gateway.mqtt import BrokerSettings, MqttLink
     from gateway.service import Gateway
     from gateway.verify import Limits
@@ -137,34 +149,76 @@ def gateway(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -
     from scoring.storage.engine import make_engine
     from stewards.settings import Settings
 
-    settings = Settings()
+    if not (mqtt or ble):
+        raise typer.BadParameter("nothing to do: give --ble, or leave MQTT on")
+    settings = Settings(mqtt_anonymous=True) if not mqtt else Settings()
     console = Console()
     _logging(verbose, console)
-    inbox: queue.SimpleQueue = queue.SimpleQueue()
-    link = MqttLink(
-        BrokerSettings(
-            settings.mqtt_host, settings.mqtt_port,
-            None if settings.mqtt_anonymous else settings.gateway_username,
-            None if settings.mqtt_anonymous else settings.gateway_password.get_secret_value(),
-            settings.mqtt_version, settings.gateway_client_id, settings.gateway_shared_group,
-        ),
-        inbox,
-    )
-    gw = Gateway(IngestStore(make_engine(settings.database_url)), inbox, link,
-                 limits=Limits(settings.max_future_skew_seconds, settings.max_age_seconds))
+    engine = make_engine(settings.database_url)
+    limits = Limits(settings.max_future_skew_seconds, settings.max_age_seconds)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    link.start()
-    worker = threading.Thread(target=gw.run, args=(stop,), name="gateway")
-    worker.start()
+    reporters: list[Callable[[], str]] = []
+    workers: list[threading.Thread] = []
+    link = None
+    if mqtt:
+        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        link = MqttLink(
+            BrokerSettings(
+                settings.mqtt_host, settings.mqtt_port,
+                None if settings.mqtt_anonymous else settings.gateway_username,
+                None if settings.mqtt_anonymous else settings.gateway_password.get_secret_value(),
+                settings.mqtt_version, settings.gateway_client_id, settings.gateway_shared_group,
+            ),
+            inbox,
+        )
+        gw = Gateway(IngestStore(engine), inbox, link, limits=limits)
+        link.start()
+        workers.append(threading.Thread(target=gw.run, args=(stop,), name="gateway"))
+        reporters.append(lambda: _counter_line("mqtt", gw.counters.snapshot()))
+    if ble:
+        workers.append(threading.Thread(target=_run_ble_gateway, args=(settings, engine, limits, stop, reporters),
+                                        name="gateway-ble"))
+    for worker in workers:
+        worker.start()
     try:
         while not stop.wait(10):
-            c = gw.counters.snapshot()
-            console.print(f"received {c.records} · committed {c.committed} · duplicate {c.duplicate} · refused {c.refused}")
+            for report in reporters:
+                console.print(report())
     except KeyboardInterrupt:
         stop.set()
-    worker.join()
-    link.stop()
+    for worker in workers:
+        worker.join()
+    if link is not None:
+        link.stop()
+
+
+def _counter_line(edge: str, c: CounterSnapshot) -> str:
+    return f"{edge}: received {c.records} · committed {c.committed} · duplicate {c.duplicate} · refused {c.refused}"
+
+
+def _run_ble_gateway(settings: Settings, engine: Engine, limits: Limits, stop: threading.Event,
+                     reporters: list[Callable[[], str]]) -> None:
+    """The BLE central on its own event loop, until `stop` is set."""
+    from gateway.ble import BleCentral
+    from scoring.ingest import IngestStore
+    from stewards.ble import gateway_backend
+
+    async def run() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=lambda: (stop.wait(), loop.call_soon_threadsafe(stopping.set)), daemon=True).start()
+        async with gateway_backend(settings.ble_radio or None, bluez_adapter=settings.ble_adapter) as backend:
+            central = BleCentral.for_store(IngestStore(engine), _utc_now, backend=backend, limits=limits,
+                                           max_links=settings.ble_max_links)
+            reporters.append(lambda: _counter_line("ble", central.counters.snapshot()))
+            await central.run(stopping)
+
+    asyncio.run(run())
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 @app.command()
@@ -172,21 +226,25 @@ def bands(
     days: Annotated[int, typer.Option(min=1, max=30, help="Days to simulate, ending yesterday (Beijing time).")] = 1,
     mode: Annotated[str, typer.Option(help="segment (log segments) or live (one record per message).")] = "segment",
     stewards_: Annotated[int, typer.Option("--synthetic", help="Extra synthetic stewards loaded with `db seed --synthetic`.")] = 0,
+    ble: Annotated[bool, typer.Option("--ble", help="Bands on the emulated radio in STEWARDS_BLE_RADIO instead of MQTT.")] = False,
     fleet_secret: Annotated[str, typer.Option(envvar="STEWARDS_FLEET_SECRET", help="Derives each band's broker password.")] = "",
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Run the registry's simulated wristbands against the broker in STEWARDS_MQTT_*."""
+    """Run the registry's simulated wristbands against the broker in STEWARDS_MQTT_* (or a radio, with --ble)."""
     from firmware_sim import BrokerAddress, Fleet, SimClock
     from scoring.periods import PROGRAMME_TZ, day_starts_at
     from scoring.seed.synthetic import synthetic_dataset
     from scoring.storage.engine import make_engine
+    from stewards.ble import band_link_factory
     from stewards.registry import band_profiles
     from stewards.settings import Settings
 
     settings = Settings(mqtt_anonymous=True)
     console = Console()
     _logging(verbose, console)
-    if not fleet_secret:
+    if ble and not settings.ble_radio:
+        raise typer.BadParameter("set STEWARDS_BLE_RADIO to the emulated radio (tcp:HOST:PORT, see `stewards radio`)")
+    if not ble and not fleet_secret:
         raise typer.BadParameter("set STEWARDS_FLEET_SECRET (or --fleet-secret): it derives the bands' broker passwords")
     data = synthetic_dataset(stewards_)
     today = datetime.now(PROGRAMME_TZ).date()
@@ -194,10 +252,11 @@ def bands(
     clock = SimClock(day_starts_at(start))
     engine = make_engine(settings.database_url)
     profiles = band_profiles(engine, data, fleet_secret=fleet_secret.encode(), at=datetime.now(timezone.utc))
+    broker = None if ble else BrokerAddress(settings.mqtt_host, settings.mqtt_port, settings.mqtt_version)
+    links = band_link_factory(settings.ble_radio, clock.now, (p.band_id for p in profiles)) if ble else None
 
     async def run() -> None:
-        async with Fleet(profiles, BrokerAddress(settings.mqtt_host, settings.mqtt_port, settings.mqtt_version),
-                         clock, mode=mode) as fleet:  # type: ignore[arg-type]
+        async with Fleet(profiles, broker, clock, mode=mode, links=links) as fleet:  # type: ignore[arg-type]
             with Progress(TextColumn("[bold]手环[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
                           TextColumn("{task.fields[records]} records"), console=console, transient=True) as progress:
                 task = progress.add_task(start.isoformat(), total=days, records=0)
@@ -205,6 +264,32 @@ def bands(
                     task, advance=1, description=day.isoformat(), records=s.made))
             await fleet.drain(120)
             console.print(f"{len(profiles)} bands · made {stats.made} · acked {fleet.stats().acked_stored} stored")
+
+    asyncio.run(run())
+
+
+@app.command()
+def radio(
+    host: Annotated[str | None, typer.Option(help="Default: STEWARDS_RADIO_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: STEWARDS_RADIO_PORT.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Serve one emulated Bluetooth LE radio that bands, beacons and gateways in other processes share."""
+    from radio import serve_radio
+    from stewards.settings import Settings
+
+    settings = Settings(mqtt_anonymous=True)
+    console = Console()
+    _logging(verbose, console)
+    host, port = host or settings.radio_host, port or settings.radio_port
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        console.print(f"emulated radio on tcp:{host}:{port} (STEWARDS_BLE_RADIO=tcp:{host}:{port})")
+        await serve_radio(host, port, stop)
 
     asyncio.run(run())
 

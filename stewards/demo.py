@@ -1,7 +1,9 @@
 """`stewards demo`: 龙潭街道's stewards patrol for a simulated year on the embedded default.
 
 SQLite file + in-process amqtt broker + the real gateway (paho, MQTT 3.1.1) + simulated wristbands, all
-on one simulated clock that the bands advance day by day as fast as their uploads are acked. Ends with
+on one simulated clock. A few bands carry their logs over Bluetooth LE instead: they advertise on an
+in-process emulated radio and the gateway's BLE central syncs them, through the same verify → commit →
+ack path. All of it runs that the bands advance day by day as fast as their uploads are acked. Ends with
 the year's leaderboard; the API then serves the result until Ctrl-C.
 """
 
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from firmware_sim import BrokerAddress, Fleet, FleetStats, SimClock
+from gateway.ble import BleCentral
 from gateway.mqtt import BrokerSettings, MqttLink
 from gateway.pipeline import Inbound
 from gateway.service import Gateway
@@ -29,6 +32,8 @@ from scoring.scorer import score_pending
 from scoring.seed.longtan import longtan_dataset
 from scoring.status import store_status
 from scoring.storage.engine import make_engine, session_factory
+from radio import Radio
+from stewards.ble import band_link_factory, gateway_backend
 from stewards.embedded_broker import LOOPBACK, embedded_broker
 from stewards.registry import band_profiles, prepare_store
 from stewards.services.ports import free_port
@@ -39,6 +44,7 @@ DEMO_START: Final = date(2017, 5, 1)  # the report's spring: 幸福社区's firs
 DEMO_FLEET_SECRET: Final = b"lane-stewards demo fleet"
 SCORE_EVERY_DAYS: Final = 7  # keep the live leaderboard fresh while the year runs
 DRAIN_TIMEOUT_SECONDS: Final = 120.0
+DEMO_BLE_BANDS: Final = 3
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class DemoOptions:
     start: date = DEMO_START
     workdir: Path = Path("var/demo")
     top: int = 10
+    ble_bands: int = DEMO_BLE_BANDS  # the first bands of the registry sync over the emulated radio
 
 
 @dataclass
@@ -63,6 +70,7 @@ class DemoSummary:
     quarantined: int
     points_entries: int
     database: str
+    ble: dict[str, Any] = field(default_factory=dict)
     leaderboard: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -101,18 +109,29 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
             if on_day is not None:
                 on_day(day, stats)
 
+        radio = Radio()
+        ble_ids = [p.band_id for p in profiles[: opts.ble_bands]]
+        links = band_link_factory(radio, clock.now, ble_ids)
         try:
-            async with Fleet(profiles, BrokerAddress(LOOPBACK, port, mqtt_version=3), clock) as fleet:
-                await fleet.run_days(opts.start, opts.days, on_day=day_done)
-                await fleet.drain(DRAIN_TIMEOUT_SECONDS)
-                fleet_stats = fleet.stats()
+            async with gateway_backend(radio) as backend:
+                central = BleCentral.for_store(IngestStore(engine), clock.now, backend=backend)
+                stop_ble = asyncio.Event()
+                ble_gateway = asyncio.create_task(central.run(stop_ble), name="gateway-ble")
+                try:
+                    async with Fleet(profiles, BrokerAddress(LOOPBACK, port, mqtt_version=3), clock, links=links) as fleet:
+                        await fleet.run_days(opts.start, opts.days, on_day=day_done)
+                        await fleet.drain(DRAIN_TIMEOUT_SECONDS)
+                        fleet_stats = fleet.stats()
+                finally:
+                    stop_ble.set()
+                    await ble_gateway
         finally:
             stop.set()
             await asyncio.to_thread(worker.join)
             link.stop()
 
     score_pending(engine, rules)
-    counters = gateway.counters.snapshot()
+    counters = gateway.counters.snapshot().plus(central.counters.snapshot())
     end = opts.start + timedelta(days=max(opts.days - 1, 0))
     period = span(opts.start, end)
     with session_factory(engine)() as session:
@@ -123,6 +142,8 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
         records_made=fleet_stats.made, messages=counters.messages, committed=counters.committed,
         duplicate=counters.duplicate, refused=counters.refused, quarantined=status.quarantined,
         points_entries=status.points_entries, database=str(db_path),
+        ble={"bands": ble_ids, "syncs": central.stats.syncs_completed, "links_lost": central.stats.links_lost,
+             "committed": central.counters.snapshot().committed},
         leaderboard={
             "period": {"label": period.label, "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat()},
             "standings": [asdict(s) for s in standings],

@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     max_future_skew_seconds: float = 300.0
     max_age_seconds: float = 30 * 86_400.0
 
+    #: Bluetooth LE: "tcp:HOST:PORT" of an emulated radio (`stewards radio`); empty means the
+    #: platform's own Bluetooth stack (BlueZ on Linux) and a real adapter.
+    ble_radio: str = ""
+    ble_adapter: str = ""  # BlueZ adapter name, e.g. hci1; empty = the system default
+    ble_max_links: int = 4  # concurrent band connections: what one adapter handles reliably
+    radio_host: str = "127.0.0.1"
+    radio_port: int = 9200
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     score_every_seconds: float = 5.0

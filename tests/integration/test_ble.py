@@ -9,12 +9,16 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from sqlalchemy import Engine, func, select
+from bleak import BleakClient, BleakScanner
+from bleak.backends.device import BLEDevice
+from bleak.backends.scanner import AdvertisementData
+from sqlalchemy import Engine, select
 
-from firmware_sim import CheckpointPlan
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
+from wire import ble
+from stewards.ble import gateway_backend
 from tests.integration.ble_field import STATION, Field, patrol_records, profile_of, run_scenario, utc_now, wait_until
 
 STEWARD = "韩险峰"  # 17号楼北侧路's steward
@@ -130,3 +134,33 @@ def test_two_gateways_covering_one_lane_store_each_record_once(seeded: Engine, l
     first, second = run_scenario(scenario)
     stored = _stored(seeded)
     assert first + second == len(stored) == len(set(stored)) == records
+
+
+def test_a_script_on_bleaks_public_api_reads_a_simulated_bands_battery(seeded: Engine, longtan: Dataset) -> None:
+    """What an operator's own tool would do: scan, connect, read the standard battery level."""
+    profile = profile_of(seeded, longtan, STEWARD)
+
+    async def script(scanner_backend: type, client_backend: type) -> tuple[str | None, int, int]:
+        def is_the_band(_device: BLEDevice, advertisement: AdvertisementData) -> bool:
+            payload = advertisement.manufacturer_data.get(ble.COMPANY_ID, b"")
+            advert = ble.decode_advert(payload)
+            return isinstance(advert, ble.BandAdvert) and advert.band_id == profile.band_id
+
+        device = await BleakScanner.find_device_by_filter(is_the_band, timeout=10.0, backend=scanner_backend)
+        assert device is not None, "the band was not found by scanning"
+        async with BleakClient(device, backend=client_backend) as client:
+            battery = await client.read_gatt_char(ble.BATTERY_LEVEL_CHAR_UUID)
+            model = await client.read_gatt_char(ble.MODEL_NUMBER_CHAR_UUID)
+            return device.name, battery[0], len(model)
+
+    async def scenario() -> tuple[tuple[str | None, int, int], int]:
+        lane = Field()
+        async with lane.band(profile, at=STATION) as band, gateway_backend(lane.radio, 9, STATION) as backend:
+            band.band.battery_pct = 64
+            assert backend.scanner is not None and backend.client is not None
+            return await script(backend.scanner, backend.client), band.band.battery_pct
+
+    (name, battery, model_length), expected_battery = run_scenario(scenario)
+    assert name == f"LS-{profile.band_id:05d}"
+    assert battery == expected_battery == 64
+    assert model_length > 0
