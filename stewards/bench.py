@@ -5,7 +5,8 @@
 (b) log segments of 50 records through the same path, against a raw psycopg COPY of the same rows
     into the same hypertable;
 (c) publish-to-ack latency (the ack is sent after commit, so it bounds publish-to-commit from above)
-    at half the rate measured in (a).
+    at half the rate measured in (a);
+(d), (e) Bluetooth LE log sync over the emulated radio (see `stewards.bench_ble`).
 
 The machines are shared and noisy: absolute numbers vary, the ratios are what to compare.
 """
@@ -40,8 +41,9 @@ from scoring.seed.synthetic import synthetic_dataset
 from scoring.storage import tables as t
 from scoring.storage.bulk import CHECKIN_COLUMNS, copy_buffer
 from scoring.storage.engine import make_engine
+from stewards.bench_ble import bench_ble, ble_sizes
 from stewards.loadgen import BandLoad, connect_packet, publish_packet, read_packet, run_load
-from stewards.registry import band_mqtt_password, prepare_store
+from stewards.registry import band_mqtt_password, band_profiles, prepare_store
 from stewards.services.mosquitto import Mosquitto, MqttCredentials
 from stewards.services.postgres import Postgres
 
@@ -81,6 +83,7 @@ def run_all(out: Path, *, quick: bool, console: Console) -> dict[str, Any]:
         # acks half can already saturate a small machine, and then the figure is mostly queueing.
         results["c_latency"] = _bench_latency(pg, mq, data, checkpoints, rate / 2, console, "bench_latency")
         results["c_latency_quarter_rate"] = _bench_latency(pg, mq, data, checkpoints, rate / 4, console, "bench_latency_q")
+        results.update(_bench_ble(pg, data, quick, console))
     (out / "results.json").write_text(json.dumps(results, indent=2))
     (out / "results.md").write_text(_markdown(results))
     return results
@@ -143,6 +146,14 @@ def _bench_latency(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list
         "p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 2),
         "baseline_broker_round_trip_ms": round(1000 * idle, 3),
     }
+
+
+def _bench_ble(pg: Postgres, data: Dataset, quick: bool, console: Console) -> dict[str, Any]:
+    registry = make_engine(pg.url("bench_registry"))
+    profiles = [p for p in band_profiles(registry, data, fleet_secret=FLEET_SECRET, at=datetime.now(timezone.utc))
+                if p.routes]
+    registry.dispose()
+    return bench_ble(lambda name: make_engine(_fresh_store(pg, data, name)), profiles, ble_sizes(quick), console)
 
 
 # --- loads -----------------------------------------------------------------------------------------
@@ -332,6 +343,12 @@ def _markdown(r: dict[str, Any]) -> str:
             f"| idle broker round trip {c['baseline_broker_round_trip_ms']} ms "
             f"| p50 {c['p50_ms'] / max(c['baseline_broker_round_trip_ms'], 1e-9):.0f}× | — |"
             for c in (r["c_latency"], r["c_latency_quarter_rate"])
+        ),
+        *(
+            f"| ({label}) BLE sync, {e['bands']} band(s), {e['records']} records | {e['ble_records_per_second']} rec/s, "
+            f"drained in {e['ble_seconds_to_drain']} s | same segments through the pipeline directly "
+            f"{e['baseline_direct_pipeline_records_per_second']} rec/s | {e['ratio']} | — |"
+            for label, e in (("d", r["d_ble_one_band"]), ("e", r["e_ble_fleet"]))
         ),
         "",
     ])

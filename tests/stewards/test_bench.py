@@ -23,5 +23,11 @@ def test_quick_bench_measures_every_figure_against_a_same_run_baseline(tmp_path:
         assert abs(ratio - figure / baseline) < 0.01
     for c in (results["c_latency"], results["c_latency_quarter_rate"]):
         assert c["records"] > 0 and 0 < c["p50_ms"] <= c["p99_ms"]
+    one, fleet = results["d_ble_one_band"], results["e_ble_fleet"]
+    assert (one["bands"], one["records"]) == (1, 200) and (fleet["bands"], fleet["records"]) == (20, 20 * 20)
+    for ble in (one, fleet):
+        assert ble["ble_records_per_second"] > 0 and ble["baseline_direct_pipeline_records_per_second"] > 0
+        assert abs(ble["ratio"] - ble["ble_records_per_second"] / ble["baseline_direct_pipeline_records_per_second"]) < 0.01
     assert json.loads((tmp_path / "results.json").read_text()) == results
-    assert "(a) live records" in (tmp_path / "results.md").read_text()
+    markdown = (tmp_path / "results.md").read_text()
+    assert "(a) live records" in markdown and "(e) BLE sync, 20 band(s)" in markdown
