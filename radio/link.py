@@ -113,8 +113,11 @@ class Radio(LocalLink):
             rssi_dbm = self.rssi_dbm(sender_controller, receiver)
             if not self.path_loss.is_heard(rssi_dbm):
                 continue
-            if isinstance(receiver, MeasuresRssi):
-                loop.call_soon(receiver.on_ll_advertising_pdu_heard, packet, rssi_dbm)
+            # Not isinstance(receiver, MeasuresRssi): a runtime protocol check costs more than the
+            # delivery itself, once per receiver per advert.
+            heard = getattr(receiver, "on_ll_advertising_pdu_heard", None)
+            if heard is not None:
+                loop.call_soon(heard, packet, rssi_dbm)
             else:
                 loop.call_soon(receiver.on_ll_advertising_pdu, packet)
 
