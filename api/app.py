@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from api.routers import activity, health, leaderboard, pages, registry
+from api.routers import activity, cases, health, inspections, leaderboard, pages, registry
 from scoring.storage.engine import is_timescale, session_factory
 
 
@@ -25,6 +25,6 @@ def create_app(engine: Engine, *, clock: Callable[[], datetime] = _utc_now) -> F
     app.state.sessions = session_factory(engine)
     app.state.clock = clock
     app.state.timescaledb = is_timescale(engine)
-    for module in (health, leaderboard, activity, registry, pages):
+    for module in (health, leaderboard, activity, registry, cases, inspections, pages):
         app.include_router(module.router)
     return app

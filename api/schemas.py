@@ -36,7 +36,7 @@ class EntryOut(BaseModel):
     day: date
     rule: str
     points: int
-    segment_id: int
+    segment_id: int | None  # None for lane-level entries (cases, inspections)
     lane_id: int
     ruleset_version: str
     evidence: list[str]  # check-in keys "band/boot/seq"

@@ -46,7 +46,7 @@ class EntryView:
     day: date
     rule: str
     points: int
-    segment_id: int
+    segment_id: int | None  # None for lane-level entries (cases, inspections)
     lane_id: int
     ruleset_version: str
     evidence: tuple[str, ...]

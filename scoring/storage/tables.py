@@ -276,7 +276,8 @@ class PointsEntry(Base):
     rule: Mapped[str] = mapped_column(String(40))
     ruleset_version: Mapped[str] = mapped_column(String(16))
     points: Mapped[int] = mapped_column(Integer)
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id"))
+    # None for points that belong to a lane rather than a stretch of it: cases, dissuasions, 周查.
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id"))
     lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id"))
     evidence: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -285,3 +286,113 @@ class PointsEntry(Base):
         Index("ix_points_entries_day_steward", "day", "steward_id"),
         Index("ix_points_entries_steward_day", "steward_id", "day"),
     )
+
+
+# --- 工作台账 (cases, dissuasions) and 周查 (inspections) ------------------------------------------
+
+
+class Case(Base):
+    """工作台账: one problem on a lane, found by a steward, followed through the chief's workflow.
+
+    `steward_id` is the finder (the first report); later reports nearby join the case as case_reports.
+    `position_m` is metres along the lane. `state` is a `scoring.cases.CaseState` value.
+    """
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id"))
+    category: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    position_m: Mapped[float] = mapped_column(Float)
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))
+    photo_ref: Mapped[str] = mapped_column(String(300), default="")
+    steward_id: Mapped[int] = mapped_column(ForeignKey("stewards.id"), index=True)
+    source: Mapped[str] = mapped_column(String(8))
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state_changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+
+    __table_args__ = (Index("ix_cases_lane_state", "lane_id", "state"),)
+
+
+class CaseReport(Base):
+    """Every report of a case: the one that opened it and those that joined it.
+
+    `source_key` is the band's record key "band/boot/seq" for a band report (unique: a record becomes a
+    report once), None for a report through the API.
+    """
+
+    __tablename__ = "case_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    steward_id: Mapped[int] = mapped_column(ForeignKey("stewards.id"), index=True)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(8))
+    source_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    position_m: Mapped[float] = mapped_column(Float)
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))
+    photo_ref: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseEvent(Base):
+    """The audit trail of a case: every change of state, who made it, when and why. Never updated."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    actor_kind: Mapped[str] = mapped_column(String(12))
+    actor_id: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Dissuasion(Base):
+    """劝阻: a steward dissuaded uncivil or illegal behaviour at a checkpoint of a lane."""
+
+    __tablename__ = "dissuasions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    steward_id: Mapped[int] = mapped_column(ForeignKey("stewards.id"))
+    lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id"), index=True)
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(8))
+    source_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_dissuasions_steward_at", "steward_id", "at"),)
+
+
+class Inspection(Base):
+    """周查: a chief's inspection of a lane against the 十有十无 checklist; one per lane and week."""
+
+    __tablename__ = "inspections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id"))
+    chief_id: Mapped[int] = mapped_column(ForeignKey("chiefs.id"))
+    inspected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    week_of: Mapped[date] = mapped_column(Date)  # the Monday (Asia/Shanghai) of the inspection's week
+    checklist_version: Mapped[str] = mapped_column(String(16))
+    items_total: Mapped[int] = mapped_column(SmallInteger)
+    items_passed: Mapped[int] = mapped_column(SmallInteger)
+    score: Mapped[float] = mapped_column(Float)  # share of items passed, x100
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("uq_inspections_lane_week", "lane_id", "week_of", unique=True),)
+
+
+class InspectionItem(Base):
+    """One checklist item of an inspection, with the item's wording as it stood on the day."""
+
+    __tablename__ = "inspection_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"))
+    code: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(4))  # "you" (有, must be present) or "wu" (无, must be absent)
+    text: Mapped[str] = mapped_column(String(120))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("uq_inspection_items_inspection_code", "inspection_id", "code", unique=True),)

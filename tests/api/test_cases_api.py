@@ -1,0 +1,194 @@
+"""工作台账 and 周查 over HTTP, on both stores: report, join, list, move a case on; record and list inspections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from scoring.inspections import default_checklist
+from scoring.storage import tables as t
+
+BJ = timezone(timedelta(hours=8))
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime(2017, 9, 5, 9, 0, tzinfo=BJ))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, hours: float) -> None:
+        self.now += timedelta(hours=hours)
+
+
+@dataclass(frozen=True)
+class Ids:
+    lane: int
+    chief: int
+    zhao: int
+    han: int
+    checkpoint: int
+    beili: int
+    beili_chief: int
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def client(seeded: Engine, clock: Clock) -> TestClient:
+    return TestClient(create_app(seeded, clock=clock))
+
+
+@pytest.fixture
+def ids(seeded: Engine) -> Ids:
+    with Session(seeded) as s:
+        lane = s.scalar(select(t.Lane.id).where(t.Lane.name == "福光路"))
+        beili = s.scalar(select(t.Lane.id).where(t.Lane.name == "幸福北里"))
+        return Ids(
+            lane=lane,
+            chief=s.scalar(select(t.Chief.id).where(t.Chief.name == "梁金荣")),
+            zhao=s.scalar(select(t.Steward.id).where(t.Steward.name == "赵云华")),
+            han=s.scalar(select(t.Steward.id).where(t.Steward.name == "韩险峰")),
+            checkpoint=s.scalar(select(t.Checkpoint.id).join(t.Segment).where(t.Segment.lane_id == lane)
+                                .order_by(t.Segment.id, t.Checkpoint.position_m).limit(1)),
+            beili=beili,
+            beili_chief=s.scalar(select(t.Chief.id).where(t.Chief.lane_id == beili)),
+        )
+
+
+def test_a_case_round_trip(client: TestClient, ids: Ids, clock: Clock) -> None:
+    first = client.post("/cases", json={"steward_id": ids.zhao, "category": "wall_opening", "checkpoint_id": ids.checkpoint,
+                                        "photo_ref": "photos/fuguang-17.jpg", "note": "新开门洞"})
+    assert first.status_code == 201, first.text
+    body = first.json()
+    case_id = body["case"]["id"]
+    assert body["opened"] is True
+    assert (body["case"]["category_label"], body["case"]["state"], body["case"]["state_label"]) == ("开墙打洞", "reported", "已上报")
+    assert body["case"]["position_m"] == pytest.approx(35.5) and body["case"]["lane_id"] == ids.lane
+
+    clock.advance(1)
+    joined = client.post("/cases", json={"steward_id": ids.han, "category": "wall_opening", "lane_id": ids.lane,
+                                         "position_m": 50}).json()
+    assert joined["opened"] is False and joined["case"]["id"] == case_id and joined["case"]["report_count"] == 2
+
+    chief = f"chief:{ids.chief}"
+    for to, note in (("confirmed", "核实属实"), ("enforcement_requested", "执法申请单已提交"), ("fixed", "已封堵"),
+                     ("fix_confirmed", "任务完成确认")):
+        clock.advance(24)
+        r = client.post(f"/cases/{case_id}/transitions", json={"to": to, "actor": chief, "note": note})
+        assert r.status_code == 200, r.text
+    detail = client.get(f"/cases/{case_id}").json()
+    assert detail["state"] == "fix_confirmed" and detail["state_label"] == "已确认完成"
+    assert [(e["from_state"], e["to_state"], e["actor"]) for e in detail["events"]] == [
+        (None, "reported", f"steward:{ids.zhao}"), ("reported", "confirmed", chief),
+        ("confirmed", "enforcement_requested", chief), ("enforcement_requested", "fixed", chief),
+        ("fixed", "fix_confirmed", chief),
+    ]
+    assert [r["steward_id"] for r in detail["reports"]] == [ids.zhao, ids.han]
+    assert detail["events"][-1]["note"] == "任务完成确认"
+    assert detail["events"][-1]["at"] == "2017-09-09T02:00:00Z"  # 09:00 Beijing (01:00 UTC), an hour and four days on
+
+    other = client.post("/cases", json={"steward_id": ids.han, "category": "piled_materials", "lane_id": ids.lane,
+                                        "position_m": 200}).json()["case"]["id"]
+    listed = lambda **p: [c["id"] for c in client.get("/cases", params=p).json()]  # noqa: E731
+    assert listed() == [case_id, other]
+    assert listed(lane=ids.lane, state="reported") == [other]
+    assert listed(state="fix_confirmed") == [case_id]
+    assert listed(open_only=True) == [other]
+    assert listed(lane=ids.beili) == []
+
+
+BAD_TRANSITIONS = [
+    ({"to": "fix_confirmed", "actor": "chief:{chief}"}, 409, "can become"),
+    ({"to": "confirmed", "actor": "steward:{zhao}"}, 403, "only a chief"),
+    ({"to": "confirmed", "actor": "chief:{beili_chief}"}, 403, "is not a chief of lane"),
+    ({"to": "confirmed", "actor": "mayor"}, 422, "chief:<id>"),
+    ({"to": "duplicate", "actor": "chief:{chief}"}, 422, "duplicate_of"),
+    ({"to": "resolved", "actor": "chief:{chief}"}, 422, "enum"),
+]
+
+
+def test_bad_transitions_get_clear_errors_and_change_nothing(client: TestClient, ids: Ids) -> None:
+    case_id = client.post("/cases", json={"steward_id": ids.zhao, "category": "other", "lane_id": ids.lane,
+                                          "position_m": 10}).json()["case"]["id"]
+    for body, status, message in BAD_TRANSITIONS:
+        body = {k: v.format(**ids.__dict__) for k, v in body.items()}
+        r = client.post(f"/cases/{case_id}/transitions", json=body)
+        assert (r.status_code, message in str(r.json()["detail"])) == (status, True), body
+    detail = client.get(f"/cases/{case_id}").json()
+    assert detail["state"] == "reported" and len(detail["events"]) == 1
+
+
+BAD_CASE_REQUESTS = [
+    ("get", "/cases/999999", None, 404),
+    ("post", "/cases/999999/transitions", {"to": "confirmed", "actor": "system"}, 404),
+    ("post", "/cases", {"steward_id": 1, "category": "other"}, 422),
+    ("post", "/cases", {"steward_id": 1, "category": "fly_tipping", "lane_id": 1, "position_m": 1}, 422),
+    ("post", "/cases", {"steward_id": 999999, "category": "other", "lane_id": 1, "position_m": 1}, 422),
+    ("post", "/cases", {"steward_id": 1, "category": "other", "checkpoint_id": 999999}, 422),
+    ("post", "/cases", {"steward_id": 1, "category": "other", "lane_id": 1, "position_m": -3}, 422),
+    ("get", "/cases?limit=0", None, 422),
+]
+
+
+def test_bad_case_requests_get_clear_errors(client: TestClient) -> None:
+    for method, path, body, status in BAD_CASE_REQUESTS:
+        r = client.request(method, path, json=body)
+        assert r.status_code == status, (method, path, body)
+        assert r.json()["detail"]
+    assert client.get("/cases").json() == []
+
+
+def _items(failed: tuple[str, ...] = ()) -> list[dict]:
+    return [{"code": i.code, "passed": i.code not in failed, "note": "未整改" if i.code in failed else ""}
+            for i in default_checklist().items]
+
+
+def test_an_inspection_round_trip(client: TestClient, ids: Ids, clock: Clock) -> None:
+    checklist = client.get("/inspections/checklist").json()
+    assert checklist["name"] == "十有十无" and len(checklist["items"]) == 20
+    assert {i["kind_label"] for i in checklist["items"]} == {"有", "无"}
+
+    r = client.post("/inspections", json={"lane_id": ids.beili, "chief_id": ids.beili_chief, "items": _items(("W10",)),
+                                          "note": "17号楼北侧有堆物"})
+    assert r.status_code == 201, r.text
+    recorded = r.json()
+    assert (recorded["score"], recorded["items_passed"], recorded["week"]) == (95.0, 19, "2017-W36")
+    assert recorded["checklist_version"] == checklist["version"]
+
+    again = client.post("/inspections", json={"lane_id": ids.beili, "chief_id": ids.beili_chief, "items": _items()})
+    assert again.status_code == 409 and "one 周查 per lane per week" in again.json()["detail"]
+    clock.advance(24 * 7)
+    late = client.post("/inspections", json={"lane_id": ids.beili, "chief_id": ids.beili_chief, "items": _items(),
+                                             "inspected_at": "2017-09-11T10:00:00+08:00"})
+    assert late.status_code == 201 and late.json()["score"] == 100.0
+
+    listed = client.get(f"/lanes/{ids.beili}/inspections").json()
+    assert [(i["week"], i["score"]) for i in listed] == [("2017-W36", 95.0), ("2017-W37", 100.0)]
+    assert [i["code"] for i in listed[0]["items"] if not i["passed"]] == ["W10"]
+    assert client.get(f"/lanes/{ids.lane}/inspections").json() == []
+
+
+def test_bad_inspections_get_clear_errors(client: TestClient, ids: Ids) -> None:
+    good: dict = {"lane_id": ids.beili, "chief_id": ids.beili_chief, "items": _items()}
+    for change, status, message in [
+        ({"chief_id": ids.chief}, 403, "is not a chief of lane"),
+        ({"items": _items()[1:]}, 422, "missing items"),
+        ({"lane_id": 999999}, 422, "lane 999999"),
+        ({"inspected_at": "2017-09-06T09:00:00+08:00"}, 422, "in the future"),
+        ({"inspected_at": "2017-09-05T09:00:00"}, 422, "zone offset"),
+    ]:
+        r = client.post("/inspections", json={**good, **change})
+        assert (r.status_code, message in r.json()["detail"]) == (status, True), change
+    assert client.get(f"/lanes/{ids.beili}/inspections").json() == []
+    assert client.get("/lanes/999999/inspections").status_code == 404
