@@ -36,6 +36,7 @@ from bleak.exc import BleakError
 import wire
 from gateway.counters import Counters
 from gateway.pipeline import Inbound, Outbound, process_until_stored
+from gateway.service import DIRECTORY_REFRESH_SECONDS
 from gateway.verify import Limits, Verifier
 from scoring.ingest import IngestStore
 from wire import ble
@@ -78,6 +79,11 @@ class Committer:
         self._queue: asyncio.Queue[tuple[Inbound, asyncio.Future[list[Outbound]]]] = asyncio.Queue()
         self._stopping = threading.Event()
         self._rng = random.Random()
+        self._directory_loaded = time.monotonic()
+
+    def _reload_directory(self) -> None:
+        self._verifier.reload()
+        self._directory_loaded = time.monotonic()
 
     async def submit(self, band_id: int, segment: bytes) -> list[Outbound]:
         """Commit one segment of `band_id`; return the acks for that band once they are safe to send."""
@@ -91,10 +97,21 @@ class Committer:
                 batch = [await self._queue.get()]
                 while len(batch) < self._max_batch and not self._queue.empty():
                     batch.append(self._queue.get_nowait())
+                if time.monotonic() - self._directory_loaded > DIRECTORY_REFRESH_SECONDS:
+                    await asyncio.to_thread(self._reload_directory)
                 messages = [inbound for inbound, _ in batch]
-                acks = await asyncio.to_thread(
-                    process_until_stored, messages, self._verifier, self._store, self._counters, self._clock,
-                    self._pool, wait=self._stopping.wait, rng=self._rng)
+                try:
+                    acks = await asyncio.to_thread(
+                        process_until_stored, messages, self._verifier, self._store, self._counters, self._clock,
+                        self._pool, wait=self._stopping.wait, rng=self._rng)
+                except Exception as exc:
+                    # A fault in one batch must not leave every open sync waiting for ever: their
+                    # bands keep the records, and the error is in the log for the operator.
+                    log.exception("committing %d BLE segments failed; their bands will send them again", len(batch))
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(BleakError(f"commit failed: {exc}"))
+                    continue
                 _settle(batch, acks)
         finally:
             self._stopping.set()

@@ -25,7 +25,6 @@ from gateway.counters import Counters
 from gateway.mqtt import MqttLink
 from gateway.pipeline import Inbound, process_until_stored
 from gateway.verify import Limits, Verifier
-from scoring.errors import StorageUnavailableError
 from scoring.ingest import IngestStore
 
 log = logging.getLogger(__name__)
@@ -99,8 +98,5 @@ class Gateway:
             self.link.acknowledge(batch)
 
     def _reload_directory(self) -> None:
-        try:
-            self.verifier.replace_directory(self.store.load_directory())
-        except StorageUnavailableError as exc:
-            log.warning("could not reload the band directory (%s); keeping the one in hand", exc)
+        self.verifier.reload()
         self._directory_loaded = time.monotonic()

@@ -12,6 +12,7 @@ Pure apart from the clock passed in: no broker, no database.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +24,10 @@ from nacl.signing import VerifyKey
 
 import wire
 from gateway.tokens import DEFAULT_TOLERANCE_WINDOWS, TokenChecker
+from scoring.errors import StorageUnavailableError
 from scoring.ingest import BandEntry, CheckInRow, Directory, RefusalReason, RefusalRow
+
+log = logging.getLogger(__name__)
 
 MAX_FUTURE_SKEW_SECONDS: Final = 300  # a band's clock may run this far ahead of the gateway's
 MAX_AGE_SECONDS: Final = 30 * 86_400  # a band offline for a month still uploads; older is suspect
@@ -65,6 +69,15 @@ class Verifier:
     def replace_directory(self, directory: Directory) -> None:
         self._set_directory(directory)
         self._keys.clear()
+
+    def reload(self) -> None:
+        """Take a fresh directory (new bindings, checkpoints, beacons); keep this one if the store is down."""
+        if self._refresh is None:
+            return
+        try:
+            self.replace_directory(self._refresh())
+        except StorageUnavailableError as exc:
+            log.warning("could not reload the band directory (%s); keeping the one in hand", exc)
 
     def check(self, topic: str, payload: bytes, now: datetime) -> Verdict:
         try:

@@ -148,3 +148,24 @@ def test_a_band_registered_later_is_found_after_a_refresh() -> None:
     verifier._refreshed_at -= 60  # as if the last reload was a minute ago
     verdict = verifier.check(wire.uplink_topic(1002), live(record(band=1002), signing), NOW)
     assert [r.steward_id for r in verdict.accepted] == [8]
+
+
+def test_reload_takes_a_new_directory_and_keeps_the_old_one_while_the_store_is_down() -> None:
+    from scoring.errors import StorageUnavailableError
+
+    signing, verify = wire.generate_keypair(bytes(range(3, 35)))
+    grown = Directory({**DIRECTORY.bands, 1003: BandEntry(bytes(verify), (Binding(9, BOUND_FROM, None),))},
+                      DIRECTORY.beacons, NOW)
+    answers: list[Directory | Exception] = [StorageUnavailableError("database restarting"), grown]
+
+    def refresh() -> Directory:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    verifier = Verifier(DIRECTORY, refresh=refresh)
+    verifier.reload()  # the store is down: the old directory stays
+    assert len(verifier.check(wire.uplink_topic(1001), live(record()), NOW).accepted) == 1
+    verifier.reload()
+    assert [r.steward_id for r in verifier.check(wire.uplink_topic(1003), live(record(band=1003), signing), NOW).accepted] == [9]
