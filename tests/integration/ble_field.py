@@ -91,8 +91,7 @@ class Field:
     radio: Radio = field(default_factory=Radio)
     beacons: list[BeaconOnAir] = field(default_factory=list)
 
-    async def beacon(self, checkpoint: CheckpointPlan, x_m: float, now: Callable[[], datetime] = utc_now,
-                     number: int | None = None) -> BeaconOnAir:
+    async def beacon(self, checkpoint: CheckpointPlan, x_m: float, now: Callable[[], datetime] = utc_now) -> BeaconOnAir:
         on_air = await start_beacon(self.radio, checkpoint, (x_m, 2.0), now)
         self.beacons.append(on_air)
         return on_air
