@@ -27,7 +27,7 @@ from gateway.service import Gateway
 from scoring.ingest import IngestStore
 from scoring.leaderboard import Scope, ScopeKind, leaderboard
 from scoring.periods import day_starts_at, local_day, span
-from scoring.rules import RuleSet
+from scoring.rulebook import load_rulebook
 from scoring.scorer import score_pending
 from scoring.seed.longtan import longtan_dataset
 from scoring.status import store_status
@@ -87,7 +87,7 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
     engine = make_engine(url)
     data = longtan_dataset()
     prepare_store(engine, data)
-    rules = RuleSet()
+    rulebook = load_rulebook()
 
     start_at = day_starts_at(opts.start)
     clock = SimClock(start_at)
@@ -105,7 +105,7 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
 
         def day_done(day: date, stats: FleetStats) -> None:
             if (day - opts.start).days % SCORE_EVERY_DAYS == SCORE_EVERY_DAYS - 1:
-                score_pending(engine, rules)
+                score_pending(engine, rulebook)
             if on_day is not None:
                 on_day(day, stats)
 
@@ -117,20 +117,21 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
                 central = BleCentral.for_store(IngestStore(engine), clock.now, backend=backend)
                 stop_ble = asyncio.Event()
                 ble_gateway = asyncio.create_task(central.run(stop_ble), name="gateway-ble")
-                try:
-                    async with Fleet(profiles, BrokerAddress(LOOPBACK, port, mqtt_version=3), clock, links=links) as fleet:
+                async with Fleet(profiles, BrokerAddress(LOOPBACK, port, mqtt_version=3), clock, links=links) as fleet:
+                    try:
                         await fleet.run_days(opts.start, opts.days, on_day=day_done)
                         await fleet.drain(DRAIN_TIMEOUT_SECONDS)
                         fleet_stats = fleet.stats()
-                finally:
-                    stop_ble.set()
-                    await ble_gateway
+                    finally:
+                        # The central hangs up first, so no band is left disconnecting a link it no longer has.
+                        stop_ble.set()
+                        await ble_gateway
         finally:
             stop.set()
             await asyncio.to_thread(worker.join)
             link.stop()
 
-    score_pending(engine, rules)
+    score_pending(engine, rulebook)
     counters = gateway.counters.snapshot().plus(central.counters.snapshot())
     end = opts.start + timedelta(days=max(opts.days - 1, 0))
     period = span(opts.start, end)
