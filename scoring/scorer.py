@@ -1,84 +1,147 @@
-"""Turn stored check-ins into points entries: drains the backlog the ingest transaction writes.
+"""Turn stored check-ins into points entries under the rulebook: drains the backlog ingest writes.
 
-Each (steward, local day) in the backlog is scored again from its raw check-ins and the claims in
-force; entries are inserted by their deterministic key, so running it again, or twice at once, adds
-nothing. The ledger is append-only: nothing here updates or deletes an entry.
+For each steward with (steward, day) pairs in the backlog, the scorer takes the earliest such day D
+and scores every day of that steward with check-ins from D on, in order, carrying the engine's
+`History` from the state saved after the last scored day before D (`scoring_state`). So a record
+that arrives late, for a day before the steward's last scored day, rescores the days after it too:
+streaks and weekly caps run on. Each day:
+
+1. `flag_visits` judges the day's check-ins (teleports, scan storms, patrols faster than walking);
+   flags are stored (`integrity_flags`, with an audit row) and their check-ins withheld, except
+   those a chief has restored. Flags are judged within one Beijing day.
+2. `score_day` scores the rest under the rule set in force that day.
+
+The ledger is append-only. Entries have the engine's deterministic keys; the scorer compares the
+day's new entries with the live ones (entries not reversed) by key and content (rule, points,
+trimmed points, cap, segment, lane, evidence and rule-set version):
+- the same: nothing is written, so scoring again, or twice at once, adds nothing;
+- a live entry the rescore no longer yields, or yields differently: a reversal entry is appended,
+  key "<key>~void", its points negated, `reverses_id` naming it (unique: an entry is reversed once);
+- a new or changed entry: appended, keyed "<key>" the first time and "<key>~<n>" for its n-th version.
+Sums over the ledger are therefore always those of the live entries, and the live entries after
+any sequence of incremental runs equal those of one full recompute (`live_entries` compares them).
+Keys never otherwise contain "~": `base_key()` strips the suffix.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Final
 
-from sqlalchemy import Connection, Engine, delete, select, tuple_
+from sqlalchemy import Connection, Engine, Row, Select, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scoring.ingest import CheckInKind
 from scoring.periods import day_starts_at, local_day
-from scoring.rules import ClaimedSegment, EntryDraft, RuleSet, Visit, score_day
+from scoring.rulebook import (
+    RULE_CHECKPOINT_VISIT,
+    RULE_SEGMENT_PATROL,
+    RULE_STREAK_BONUS,
+    CheckpointPosition,
+    ClaimedSegment,
+    DayResult,
+    EntryDraft,
+    Flag,
+    History,
+    RuleBook,
+    Visit,
+    flag_visits,
+    group_by_day,
+    load_rulebook,
+    score_day,
+    withheld_keys,
+)
 from scoring.storage import tables as t
 from scoring.storage.bulk import insert_backlog
 
 log = logging.getLogger(__name__)
 
 BACKLOG_BATCH: Final = 500
+PATROL_RULES: Final = (RULE_CHECKPOINT_VISIT, RULE_SEGMENT_PATROL, RULE_STREAK_BONUS)
+REVISION_MARK: Final = "~"
+VOID_SUFFIX: Final = "~void"
+
+FLAG_OPEN: Final = "open"
+FLAG_UPHELD: Final = "upheld"
+FLAG_RESTORED: Final = "restored"
+ACTION_RAISED: Final = "raised"
+ACTION_LAPSED: Final = "lapsed"
+ACTION_RERAISED: Final = "reraised"
+
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True)
 class ScoreReport:
-    steward_days: int
-    entries_added: int
+    steward_days: int  # (steward, day) pairs taken from the backlog
+    entries_added: int  # entries and reversals appended
+    days_scored: int = 0  # days scored, counting those rescored after a late record
+    reversals: int = 0
+    flags_raised: int = 0
 
 
-def score_pending(engine: Engine, rules: RuleSet, *, batch: int = BACKLOG_BATCH) -> ScoreReport:
-    """Score every (steward, day) waiting in the backlog; returns what was done."""
-    steward_days = entries_added = 0
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A live ledger entry with its key stripped of its version suffix: what two ledgers are compared on."""
+
+    key: str
+    steward_id: int
+    day: date
+    rule: str
+    points: int
+    trimmed_points: int
+    cap: str
+    segment_id: int | None
+    lane_id: int
+    evidence: tuple[str, ...]
+    ruleset_version: str
+
+
+@lru_cache(maxsize=1)
+def default_rulebook() -> RuleBook:
+    """The rulebook shipped with the package (scoring/rulebook/default.toml), read once."""
+    return load_rulebook()
+
+
+def base_key(entry_key: str) -> str:
+    """The engine's key of a stored entry, without its version or reversal suffix."""
+    return entry_key.split(REVISION_MARK, 1)[0]
+
+
+def score_pending(
+    engine: Engine, rulebook: RuleBook | None = None, *, batch: int = BACKLOG_BATCH, clock: Clock | None = None
+) -> ScoreReport:
+    """Score every steward with (steward, day) pairs in the backlog; returns what was done."""
+    book = rulebook if rulebook is not None else default_rulebook()
+    now = clock or _utc_now
+    totals = _Totals()
     while True:
         with engine.begin() as conn:
             pairs = _take_backlog(conn, batch)
             if not pairs:
                 break
-            drafts = score_steward_days(conn, pairs, rules)
-            entries_added += _append_entries(conn, drafts, rules.version)
-            steward_days += len(pairs)
-    if steward_days:
-        log.info("scored %d steward-days, %d new points entries", steward_days, entries_added)
-    return ScoreReport(steward_days, entries_added)
-
-
-def score_steward_days(conn: Connection, pairs: Iterable[tuple[int, date]], rules: RuleSet) -> list[EntryDraft]:
-    """The entries each (steward, day) earns, recomputed from raw check-ins and claims."""
-    pairs = sorted(set(pairs))
-    stewards = sorted({s for s, _ in pairs})
-    first_day, last_day = min(d for _, d in pairs), max(d for _, d in pairs)
-    claims = _claims(conn, stewards)
-    visits: dict[tuple[int, date], list[Visit]] = defaultdict(list)
-    wanted = set(pairs)
-    rows = conn.execute(
-        select(t.CheckIn.steward_id, t.CheckIn.band_id, t.CheckIn.boot, t.CheckIn.seq,
-               t.CheckIn.event_at, t.CheckIn.checkpoint_id)
-        .where(
-            t.CheckIn.steward_id.in_(stewards),
-            t.CheckIn.kind == CheckInKind.PATROL_CHECKIN,
-            t.CheckIn.event_at >= day_starts_at(first_day),
-            t.CheckIn.event_at < day_starts_at(last_day + timedelta(days=1)),
+            from_day: dict[int, date] = {}
+            for steward_id, day in pairs:
+                from_day[steward_id] = min(day, from_day.get(steward_id, day))
+            _lock_stewards(conn, sorted(from_day))
+            _score_stewards(conn, from_day, book, now(), totals)
+            totals.steward_days += len(pairs)
+    report = totals.report()
+    if report.steward_days:
+        log.info(
+            "scored %d steward-days (%d days with rescoring), %d entries appended of which %d reversals, %d flags raised",
+            report.steward_days, report.days_scored, report.entries_added, report.reversals, report.flags_raised,
         )
-    )
-    for steward_id, band_id, boot, seq, event_at, checkpoint_id in rows:
-        key = (steward_id, local_day(event_at))
-        if key in wanted:
-            visits[key].append(Visit(f"{band_id}/{boot}/{seq}", event_at, checkpoint_id))
-    drafts: list[EntryDraft] = []
-    for steward_id, day in pairs:
-        drafts.extend(score_day(steward_id, day, visits.get((steward_id, day), ()), claims.get(steward_id, ()), rules))
-    return drafts
+    return report
 
 
-def rescore_all(engine: Engine, rules: RuleSet) -> ScoreReport:
+def rescore_all(engine: Engine, rulebook: RuleBook | None = None, *, clock: Clock | None = None) -> ScoreReport:
     """Queue every (steward, day) that has check-ins, then score: a full recompute, safe to repeat."""
     with engine.begin() as conn:
         seen = {
@@ -89,7 +152,312 @@ def rescore_all(engine: Engine, rules: RuleSet) -> ScoreReport:
         }
         if seen:
             insert_backlog(conn, seen)
-    return score_pending(engine, rules)
+            # Every steward starts again from History(): no saved state before their first day is read.
+            conn.execute(delete(t.ScoringState.__table__))
+    return score_pending(engine, rulebook, clock=clock)
+
+
+def live_entries(conn: Connection, steward_ids: Iterable[int] | None = None) -> list[LedgerEntry]:
+    """The patrol entries not reversed, by key: the ledger a full recompute would write."""
+    pe = t.PointsEntry
+    query = _entry_columns().where(pe.rule.in_(PATROL_RULES))
+    if steward_ids is not None:
+        query = query.where(pe.steward_id.in_(sorted(set(steward_ids))))
+    rows = conn.execute(query).all()
+    return sorted(
+        (_ledger_entry(r) for r in _live(rows)),
+        key=lambda e: (e.steward_id, e.day, e.key),
+    )
+
+
+# --- one batch -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Totals:
+    steward_days: int = 0
+    entries_added: int = 0
+    days_scored: int = 0
+    reversals: int = 0
+    flags_raised: int = 0
+
+    def report(self) -> ScoreReport:
+        return ScoreReport(self.steward_days, self.entries_added, self.days_scored, self.reversals, self.flags_raised)
+
+
+@dataclass
+class _Steward:
+    """What one steward's rescore reads: claims, positions, restored check-ins, the state to start from."""
+
+    claims: list[ClaimedSegment] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
+    history: History = History()
+    vouched: frozenset[str] = frozenset()
+
+
+def _score_stewards(conn: Connection, from_day: Mapping[int, date], book: RuleBook, now: datetime, totals: _Totals) -> None:
+    stewards = _load(conn, from_day)
+    positions, segment_checkpoints = _positions(conn, {v.checkpoint_id for s in stewards.values() for v in s.visits})
+    for steward_id in sorted(stewards):
+        ctx = stewards[steward_id]
+        history = ctx.history
+        results: list[DayResult] = []
+        flags_by_day: dict[date, list[Flag]] = {}
+        for day, visits in group_by_day(ctx.visits).items():
+            rules = book.rules_for(day)
+            # Whole segments of the day's checkpoints: a patrol is judged against all of a segment's checkpoints.
+            segments = {positions[v.checkpoint_id].segment_id for v in visits if v.checkpoint_id in positions}
+            day_positions = {cp: positions[cp] for seg in segments for cp in segment_checkpoints[seg]}
+            flags = flag_visits(visits, day_positions, rules)
+            withheld = withheld_keys(flags) - ctx.vouched
+            result = score_day(steward_id, day, visits, ctx.claims, rules, history, withheld)
+            history = result.history
+            results.append(result)
+            flags_by_day[day] = flags
+        totals.days_scored += len(results)
+        totals.flags_raised += _sync_flags(conn, steward_id, flags_by_day, book, now)
+        added, reversed_ = _sync_ledger(conn, steward_id, from_day[steward_id], results, now)
+        totals.entries_added += added
+        totals.reversals += reversed_
+        _save_states(conn, steward_id, from_day[steward_id], results)
+
+
+def _load(conn: Connection, from_day: Mapping[int, date]) -> dict[int, _Steward]:
+    stewards = {steward_id: _Steward() for steward_id in from_day}
+    ids = sorted(from_day)
+    earliest = min(from_day.values())
+    for steward_id, band_id, boot, seq, event_at, checkpoint_id in conn.execute(
+        select(t.CheckIn.steward_id, t.CheckIn.band_id, t.CheckIn.boot, t.CheckIn.seq, t.CheckIn.event_at,
+               t.CheckIn.checkpoint_id)
+        .where(t.CheckIn.steward_id.in_(ids), t.CheckIn.kind == CheckInKind.PATROL_CHECKIN,
+               t.CheckIn.event_at >= day_starts_at(earliest))
+    ):
+        if local_day(event_at) >= from_day[steward_id]:
+            stewards[steward_id].visits.append(Visit(f"{band_id}/{boot}/{seq}", event_at, checkpoint_id))
+    for steward_id, claims in _claims(conn, ids).items():
+        stewards[steward_id].claims = claims
+    st = t.ScoringState
+    latest = (
+        select(st.steward_id, st.day)
+        .where(st.steward_id.in_(ids), st.day < max(from_day.values()))
+        .order_by(st.steward_id, st.day.desc())
+    )
+    starts: dict[int, date] = {}
+    for steward_id, day in conn.execute(latest):
+        if day < from_day[steward_id] and steward_id not in starts:
+            starts[steward_id] = day
+    if starts:
+        for row in conn.execute(select(st).where(tuple_(st.steward_id, st.day).in_(list(starts.items())))):
+            stewards[row.steward_id].history = History(
+                last_day=row.day, streak_days=row.streak_days, last_patrol_day=row.last_patrol_day,
+                week_of=row.week_of, week_points=row.week_points, cumulative_points=row.cumulative_points,
+            )
+    vouched: dict[int, set[str]] = defaultdict(set)
+    for steward_id, keys in conn.execute(
+        select(t.IntegrityFlag.steward_id, t.IntegrityFlag.visit_keys)
+        .where(t.IntegrityFlag.steward_id.in_(ids), t.IntegrityFlag.state == FLAG_RESTORED)
+    ):
+        vouched[steward_id].update(keys)
+    for steward_id, keys in vouched.items():
+        stewards[steward_id].vouched = frozenset(keys)
+    return stewards
+
+
+def _claims(conn: Connection, stewards: Sequence[int]) -> dict[int, list[ClaimedSegment]]:
+    rows = conn.execute(
+        select(t.Claim.steward_id, t.Claim.segment_id, t.Segment.key.label("segment_key"), t.Segment.lane_id,
+               t.Community.key.label("community_key"), t.Claim.valid_from, t.Claim.valid_to)
+        .join(t.Segment, t.Segment.id == t.Claim.segment_id)
+        .join(t.Lane, t.Lane.id == t.Segment.lane_id)
+        .outerjoin(t.Community, t.Community.id == t.Lane.community_id)
+        .where(t.Claim.steward_id.in_(stewards))
+        .order_by(t.Claim.steward_id, t.Claim.segment_id, t.Claim.valid_from, t.Claim.id)
+    ).all()
+    positions: dict[int, dict[int, float]] = defaultdict(dict)
+    for cp_id, seg_id, position_m in conn.execute(
+        select(t.Checkpoint.id, t.Checkpoint.segment_id, t.Checkpoint.position_m)
+        .where(t.Checkpoint.segment_id.in_(sorted({r.segment_id for r in rows})))
+    ):
+        positions[seg_id][cp_id] = position_m
+    claims: dict[int, list[ClaimedSegment]] = defaultdict(list)
+    for r in rows:
+        claims[r.steward_id].append(
+            ClaimedSegment.along(r.segment_id, r.lane_id, positions[r.segment_id], r.valid_from, r.valid_to,
+                                 segment_key=r.segment_key, community_key=r.community_key or "")
+        )
+    return claims
+
+
+def _positions(
+    conn: Connection, checkpoint_ids: set[int]
+) -> tuple[dict[int, CheckpointPosition], dict[int, list[int]]]:
+    """Where every checkpoint of the segments these checkpoints are on stands, and each segment's checkpoints."""
+    positions: dict[int, CheckpointPosition] = {}
+    by_segment: dict[int, list[int]] = defaultdict(list)
+    if not checkpoint_ids:
+        return positions, by_segment
+    cp = t.Checkpoint
+    segments = select(cp.segment_id).where(cp.id.in_(sorted(checkpoint_ids)))
+    for cp_id, seg, pos in conn.execute(
+        select(cp.id, cp.segment_id, cp.position_m).where(cp.segment_id.in_(segments)).order_by(cp.id)
+    ):
+        positions[cp_id] = CheckpointPosition(seg, pos)
+        by_segment[seg].append(cp_id)
+    return positions, by_segment
+
+
+# --- flags ---------------------------------------------------------------------------------------
+
+
+def flag_key(flag: Flag) -> str:
+    """The engine's flag key and a digest of every check-in the flag covers."""
+    digest = hashlib.sha256("\n".join(flag.visit_keys).encode()).hexdigest()[:12]
+    return f"{flag.key}/{digest}"
+
+
+def _sync_flags(
+    conn: Connection, steward_id: int, flags_by_day: Mapping[date, list[Flag]], book: RuleBook, now: datetime
+) -> int:
+    """Store new flags, lapse those the days no longer raise, raise lapsed ones again; an audit row for each."""
+    if not flags_by_day:
+        return 0
+    f = t.IntegrityFlag
+    stored = {
+        row.flag_key: row
+        for row in conn.execute(
+            select(f.id, f.flag_key, f.lapsed_at).where(f.steward_id == steward_id, f.day.in_(sorted(flags_by_day)))
+        )
+    }
+    raised = 0
+    wanted: set[str] = set()
+    for day, flags in sorted(flags_by_day.items()):
+        version = book.rules_for(day).version
+        for flag in flags:
+            key = flag_key(flag)
+            wanted.add(key)
+            row = stored.get(key)
+            if row is None:
+                flag_id = conn.execute(
+                    insert(f).returning(f.id),
+                    dict(steward_id=steward_id, day=day, flag_key=key, kind=flag.kind.value,
+                         visit_keys=list(flag.visit_keys), reason_zh=flag.reason_zh, reason_en=flag.reason_en,
+                         state=FLAG_OPEN, ruleset_version=version, created_at=now, lapsed_at=None,
+                         decided_at=None, decided_by=None),
+                ).scalar_one()
+                _audit(conn, flag_id, now, ACTION_RAISED, "")
+                raised += 1
+            elif row.lapsed_at is not None:
+                conn.execute(update(f).where(f.id == row.id).values(lapsed_at=None))
+                _audit(conn, row.id, now, ACTION_RERAISED, "")
+    for key, row in stored.items():
+        if key not in wanted and row.lapsed_at is None:
+            conn.execute(update(f).where(f.id == row.id).values(lapsed_at=now))
+            _audit(conn, row.id, now, ACTION_LAPSED, "the check-ins as now stored no longer raise this flag")
+    return raised
+
+
+def _audit(conn: Connection, flag_id: int, at: datetime, action: str, note: str) -> None:
+    conn.execute(insert(t.IntegrityAction), dict(flag_id=flag_id, at=at, action=action, actor_kind="system",
+                                                  actor_id=None, note=note))
+
+
+# --- the ledger ----------------------------------------------------------------------------------
+
+
+def _entry_columns() -> Select:
+    pe = t.PointsEntry
+    return select(pe.id, pe.entry_key, pe.steward_id, pe.day, pe.rule, pe.points, pe.trimmed_points, pe.cap,
+                  pe.segment_id, pe.lane_id, pe.evidence, pe.ruleset_version, pe.reverses_id)
+
+
+def _live(rows: Sequence[Row]) -> list[Row]:
+    reversed_ids = {r.reverses_id for r in rows if r.reverses_id is not None}
+    return [r for r in rows if r.reverses_id is None and r.id not in reversed_ids]
+
+
+def _ledger_entry(row: Row) -> LedgerEntry:
+    return LedgerEntry(
+        key=base_key(row.entry_key), steward_id=row.steward_id, day=row.day, rule=row.rule, points=row.points,
+        trimmed_points=row.trimmed_points, cap=row.cap, segment_id=row.segment_id, lane_id=row.lane_id,
+        evidence=tuple(row.evidence), ruleset_version=row.ruleset_version,
+    )
+
+
+def _draft_entry(d: EntryDraft) -> LedgerEntry:
+    return LedgerEntry(
+        key=d.entry_key, steward_id=d.steward_id, day=d.day, rule=d.rule, points=d.points,
+        trimmed_points=d.trimmed_points, cap=d.cap, segment_id=d.segment_id, lane_id=d.lane_id,
+        evidence=tuple(d.evidence), ruleset_version=d.ruleset_version,
+    )
+
+
+def _sync_ledger(
+    conn: Connection, steward_id: int, from_day: date, results: Sequence[DayResult], now: datetime
+) -> tuple[int, int]:
+    """Append what changed between the live entries from `from_day` on and the rescore; (appended, reversals)."""
+    pe = t.PointsEntry
+    rows = conn.execute(
+        _entry_columns().where(pe.steward_id == steward_id, pe.day >= from_day, pe.rule.in_(PATROL_RULES))
+    ).all()
+    versions: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r.reverses_id is None:
+            versions[base_key(r.entry_key)] += 1
+    live = {base_key(r.entry_key): r for r in _live(rows)}
+    wanted = {d.entry_key: d for result in results for d in result.entries}
+
+    new_rows: list[dict] = []
+    reversals: list[dict] = []
+    for key, row in sorted(live.items()):
+        draft = wanted.get(key)
+        if draft is not None and _draft_entry(draft) == _ledger_entry(row):
+            continue
+        reversals.append(dict(
+            entry_key=row.entry_key + VOID_SUFFIX, steward_id=row.steward_id, day=row.day, rule=row.rule,
+            ruleset_version=row.ruleset_version, points=-row.points, trimmed_points=-row.trimmed_points,
+            cap=row.cap, segment_id=row.segment_id, lane_id=row.lane_id, evidence=list(row.evidence),
+            created_at=now, reverses_id=row.id,
+        ))
+    for key, d in wanted.items():
+        row = live.get(key)
+        if row is not None and _draft_entry(d) == _ledger_entry(row):
+            continue
+        version = versions[key] + 1
+        new_rows.append(dict(
+            entry_key=key if version == 1 else f"{key}{REVISION_MARK}{version}", steward_id=d.steward_id, day=d.day,
+            rule=d.rule, ruleset_version=d.ruleset_version, points=d.points, trimmed_points=d.trimmed_points,
+            cap=d.cap, segment_id=d.segment_id, lane_id=d.lane_id, evidence=list(d.evidence), created_at=now,
+            reverses_id=None,
+        ))
+    added = _append(conn, reversals) + _append(conn, new_rows)
+    return added, len(reversals)
+
+
+def _append(conn: Connection, rows: list[dict]) -> int:
+    if not rows:
+        return 0
+    table = t.PointsEntry.__table__
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    result = conn.execute(
+        dialect.insert(table).on_conflict_do_nothing(index_elements=["entry_key"]).returning(table.c.id), rows
+    )
+    return len(result.all())
+
+
+def _save_states(conn: Connection, steward_id: int, from_day: date, results: Sequence[DayResult]) -> None:
+    st = t.ScoringState.__table__
+    conn.execute(delete(st).where(st.c.steward_id == steward_id, st.c.day >= from_day))
+    if results:
+        conn.execute(insert(st), [
+            dict(steward_id=steward_id, day=r.day, ruleset_version=r.ruleset_version, streak_days=r.history.streak_days,
+                 last_patrol_day=r.history.last_patrol_day, week_of=r.history.week_of,
+                 week_points=r.history.week_points, cumulative_points=r.history.cumulative_points,
+                 paced_out=list(r.paced_out), withheld=list(r.withheld))
+            for r in results
+        ])
+
+
+# --- the backlog ---------------------------------------------------------------------------------
 
 
 def _take_backlog(conn: Connection, batch: int) -> list[tuple[int, date]]:
@@ -103,41 +471,13 @@ def _take_backlog(conn: Connection, batch: int) -> list[tuple[int, date]]:
     return pairs
 
 
-def _claims(conn: Connection, stewards: list[int]) -> dict[int, list[ClaimedSegment]]:
-    checkpoints: dict[int, set[int]] = defaultdict(set)
-    rows = conn.execute(
-        select(t.Claim.steward_id, t.Claim.segment_id, t.Segment.lane_id, t.Claim.valid_from, t.Claim.valid_to)
-        .join(t.Segment, t.Segment.id == t.Claim.segment_id)
-        .where(t.Claim.steward_id.in_(stewards))
-    ).all()
-    segment_ids = sorted({r.segment_id for r in rows})
-    for cp_id, seg_id in conn.execute(
-        select(t.Checkpoint.id, t.Checkpoint.segment_id).where(t.Checkpoint.segment_id.in_(segment_ids))
-    ):
-        checkpoints[seg_id].add(cp_id)
-    claims: dict[int, list[ClaimedSegment]] = defaultdict(list)
-    for r in rows:
-        claims[r.steward_id].append(
-            ClaimedSegment(r.segment_id, r.lane_id, frozenset(checkpoints[r.segment_id]), r.valid_from, r.valid_to)
+def _lock_stewards(conn: Connection, steward_ids: list[int]) -> None:
+    """On PostgreSQL, one scorer at a time per steward: two could take different days of the same steward."""
+    if conn.dialect.name == "postgresql" and steward_ids:
+        conn.execute(
+            select(t.Steward.id).where(t.Steward.id.in_(steward_ids)).order_by(t.Steward.id).with_for_update()
         )
-    return claims
 
 
-def _append_entries(conn: Connection, drafts: list[EntryDraft], ruleset_version: str) -> int:
-    if not drafts:
-        return 0
-    table = t.PointsEntry.__table__
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    now = datetime.now(timezone.utc)
-    result = conn.execute(
-        dialect.insert(table).on_conflict_do_nothing(index_elements=["entry_key"]).returning(table.c.id),
-        [
-            dict(
-                entry_key=d.entry_key, steward_id=d.steward_id, day=d.day, rule=d.rule,
-                ruleset_version=ruleset_version, points=d.points, segment_id=d.segment_id,
-                lane_id=d.lane_id, evidence=list(d.evidence), created_at=now,
-            )
-            for d in drafts
-        ],
-    )
-    return len(result.all())
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)

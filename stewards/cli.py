@@ -114,7 +114,7 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
     import uvicorn
 
     from api.app import create_app
-    from scoring.rules import RuleSet
+    from scoring.rulebook import load_rulebook
     from scoring.scorer import score_pending
     from scoring.storage.engine import make_engine
 
@@ -122,9 +122,9 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
     stop = threading.Event()
     if score:
         def scorer() -> None:
-            rules = RuleSet()
+            rulebook = load_rulebook()
             while not stop.wait(score_every_seconds):
-                score_pending(engine, rules)
+                score_pending(engine, rulebook)
 
         threading.Thread(target=scorer, name="scorer", daemon=True).start()
     app_ = create_app(engine, **({"clock": clock} if clock else {}))

@@ -281,6 +281,11 @@ class PointsEntry(Base):
     lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id"))
     evidence: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # What a day or week cap took from the rule's points, and which cap ("day", "week"); see scoring.rulebook.
+    trimmed_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cap: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    # Set on a reversal: the entry it cancels, with the negated points (scoring.scorer explains when).
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("points_entries.id"), unique=True)
 
     __table_args__ = (
         Index("ix_points_entries_day_steward", "day", "steward_id"),
@@ -396,3 +401,183 @@ class InspectionItem(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("uq_inspection_items_inspection_code", "inspection_id", "code", unique=True),)
+
+
+# --- The scorer's state and integrity flags (scoring.scorer, scoring.integrity_store) ------------------
+
+
+class ScoringState(Base):
+    """The rulebook engine's `History` after a scored (steward, day): where a rescore from a later day starts.
+
+    Derived data, rewritten whenever the day is scored again; `paced_out` and `withheld` keep the day's
+    check-ins that did not count, so an explanation can say why.
+    """
+
+    __tablename__ = "scoring_state"
+    steward_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    ruleset_version: Mapped[str] = mapped_column(String(16))
+    streak_days: Mapped[int] = mapped_column(Integer)
+    last_patrol_day: Mapped[date | None] = mapped_column(Date)
+    week_of: Mapped[date] = mapped_column(Date)
+    week_points: Mapped[int] = mapped_column(Integer)
+    cumulative_points: Mapped[int] = mapped_column(Integer)
+    paced_out: Mapped[list[str]] = mapped_column(JSON)
+    withheld: Mapped[list[str]] = mapped_column(JSON)
+
+
+class IntegrityFlag(Base):
+    """An implausible run of check-ins, withheld from points until a chief restores it.
+
+    `flag_key` is the engine's flag key and a digest of the check-ins it covers, so the same evidence is
+    one flag however often it is scored. `state` is open, upheld or restored; `lapsed_at` is set while
+    the check-ins, as now stored, no longer raise the flag (late records can explain a gap).
+    """
+
+    __tablename__ = "integrity_flags"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    steward_id: Mapped[int] = mapped_column(ForeignKey("stewards.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    flag_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))
+    visit_keys: Mapped[list[str]] = mapped_column(JSON)
+    reason_zh: Mapped[str] = mapped_column(Text)
+    reason_en: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12))
+    ruleset_version: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lapsed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("chiefs.id"))
+
+    __table_args__ = (Index("uq_integrity_flags_steward_key", "steward_id", "flag_key", unique=True),)
+
+
+class IntegrityAction(Base):
+    """The audit trail of a flag: raised, lapsed, raised again, appealed, upheld, restored. Never updated."""
+
+    __tablename__ = "integrity_actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("integrity_flags.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    action: Mapped[str] = mapped_column(String(12))
+    actor_kind: Mapped[str] = mapped_column(String(12))  # system, steward or chief
+    actor_id: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- Closing jobs: 月评 snapshots, 季通报 bulletins, 年度金牌管家 awards (scoring.closing) --------------
+
+
+class PeriodClosing(Base):
+    """A quarter or year whose closing job finished: written in the same transaction as its outputs."""
+
+    __tablename__ = "period_closings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "quarter" or "year"
+    label: Mapped[str] = mapped_column(String(16))  # "2017-Q3", "2017"
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("uq_period_closings_kind_label", "kind", "label", unique=True),)
+
+
+class MonthReview(Base):
+    """月评: the frozen snapshot of one closed month; `content_sha256` covers every row below it."""
+
+    __tablename__ = "month_reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date, unique=True)  # the month's first day
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    ruleset_versions: Mapped[list[str]] = mapped_column(JSON)
+    policy: Mapped[dict[str, object]] = mapped_column(JSON)
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MonthReviewSteward(Base):
+    """One steward's line in a month's review: totals, ranks and whether they were a star."""
+
+    __tablename__ = "month_review_stewards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("month_reviews.id"))
+    steward_id: Mapped[int] = mapped_column(ForeignKey("stewards.id"))
+    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("subdistricts.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    points: Mapped[int] = mapped_column(Integer)
+    active_days: Mapped[int] = mapped_column(SmallInteger)
+    patrols_completed: Mapped[int] = mapped_column(Integer)
+    cases_confirmed: Mapped[int] = mapped_column(Integer)
+    rank_community: Mapped[int | None] = mapped_column(Integer)
+    rank_subdistrict: Mapped[int] = mapped_column(Integer)
+    star: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (Index("uq_month_review_stewards_review_steward", "review_id", "steward_id", unique=True),)
+
+
+class MonthReviewLane(Base):
+    """One lane's rating in a month's review: 日巡 completion and 周查 scores."""
+
+    __tablename__ = "month_review_lanes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("month_reviews.id"))
+    lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id"))
+    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("subdistricts.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    points: Mapped[int] = mapped_column(Integer)
+    patrols_due: Mapped[int] = mapped_column(Integer)
+    patrols_completed: Mapped[int] = mapped_column(Integer)
+    inspections: Mapped[int] = mapped_column(SmallInteger)
+    inspection_score: Mapped[float | None] = mapped_column(Float)  # mean of the month's 周查 scores
+
+    __table_args__ = (Index("uq_month_review_lanes_review_lane", "review_id", "lane_id", unique=True),)
+
+
+class Bulletin(Base):
+    """季通报: one subdistrict's bulletin for a quarter; paths are relative to the job's output folder."""
+
+    __tablename__ = "bulletins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16))  # "2017-Q3"
+    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("subdistricts.id"))
+    html_path: Mapped[str] = mapped_column(Text)
+    pdf_path: Mapped[str] = mapped_column(Text)
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("uq_bulletins_period_subdistrict", "period", "subdistrict_id", unique=True),)
+
+
+class AwardReportRecord(Base):
+    """年度金牌管家: one subdistrict's award report for a year, and the issuer key that signed its awards."""
+
+    __tablename__ = "award_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("subdistricts.id"))
+    ruleset_version: Mapped[str] = mapped_column(String(64))
+    html_path: Mapped[str] = mapped_column(Text)
+    pdf_path: Mapped[str] = mapped_column(Text)
+    public_key_path: Mapped[str] = mapped_column(Text)
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("uq_award_reports_year_subdistrict", "year", "subdistrict_id", unique=True),)
+
+
+class Award(Base):
+    """One award: to a steward (kind "steward") or a team (kind "team"), with its certificate and credential."""
+
+    __tablename__ = "awards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("award_reports.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    steward_id: Mapped[int | None] = mapped_column(ForeignKey("stewards.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    scope: Mapped[str] = mapped_column(String(100))  # the group it was chosen in: 幸福社区, 龙潭街道
+    rank: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+    credential_id: Mapped[str] = mapped_column(String(80))
+    credential_path: Mapped[str] = mapped_column(Text)
+    certificate_path: Mapped[str] = mapped_column(Text)
+    credential_sha256: Mapped[str] = mapped_column(String(64))

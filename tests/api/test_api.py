@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from api.app import create_app
 from scoring.ingest import CheckInKind, CheckInRow, IngestStore
-from scoring.rules import RuleSet
+from scoring.rulebook import load_rulebook
 from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
@@ -35,7 +35,7 @@ def client(seeded: Engine, longtan: Dataset) -> TestClient:
                 rows.append(CheckInRow(band.band_id, 0, i + 1, PATROL_AT + timedelta(minutes=i),
                                        CheckInKind.PATROL_CHECKIN, cp, b"\x01" * 8, -60, 90, 0, sid))
     IngestStore(seeded).commit(rows, [], received_at=PATROL_AT)
-    score_pending(seeded, RuleSet())
+    score_pending(seeded, load_rulebook())
     return TestClient(create_app(seeded, clock=lambda: PATROL_AT + timedelta(hours=5)))
 
 
@@ -82,7 +82,7 @@ def test_a_stewards_points_show_the_entries_and_evidence_behind_them(client: Tes
     assert body["total"] == zhao["points"] == sum(e["points"] for e in body["entries"])
     bonus = [e for e in body["entries"] if e["rule"] == "segment_patrol"]
     assert len(bonus) == 1 and bonus[0]["points"] == 5 and len(bonus[0]["evidence"]) >= 2
-    assert all(e["ruleset_version"] == RuleSet().version for e in body["entries"])
+    assert all(e["ruleset_version"] == load_rulebook().rules_for(date(2017, 9, 5)).version for e in body["entries"])
     totals = client.get(f"/stewards/{zhao['steward_id']}/totals", params={"year": 2017, "per": "week"}).json()
     assert totals == [{"label": "2017-W36", "points": zhao["points"]}]
 

@@ -12,7 +12,7 @@ from paho.mqtt.packettypes import PacketTypes
 from sqlalchemy import Engine, func, select
 
 import wire
-from scoring.rules import RuleSet
+from scoring.rulebook import load_rulebook
 from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
@@ -87,7 +87,7 @@ def test_bad_records_are_refused_with_their_reason(seeded: Engine, longtan: Data
         ("replay", band.band_id, 1), ("band_not_bound", band.band_id, 2), ("clock_ahead", band.band_id, 3),
         ("bad_signature", band.band_id, None), ("unknown_band", UNREGISTERED_BAND, None),
     ])
-    score_pending(seeded, RuleSet())
+    score_pending(seeded, load_rulebook())
     with session_factory(seeded)() as s:
         entries = s.execute(select(t.PointsEntry.rule, t.PointsEntry.points, t.PointsEntry.evidence)).all()
     assert [tuple(e) for e in entries] == [("checkpoint_visit", 1, [f"{band.band_id}/0/1"])]

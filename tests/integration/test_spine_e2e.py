@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from api.app import create_app
 from firmware_sim import BrokerAddress, Fleet, SimClock
 from scoring.periods import day_starts_at
-from scoring.rules import RuleSet
+from scoring.rulebook import RuleBook, RuleSet
 from scoring.scorer import score_pending
 from scoring.seed.synthetic import synthetic_dataset
 from scoring.storage import tables as t
@@ -52,7 +52,8 @@ def test_500_bands_patrol_a_week_into_timescaledb(postgres) -> None:  # type: ig
     assert counters.committed == len(made) and refused == []
     assert fleet.stats().pending == 0 and fleet.stats().acked_refused == 0
 
-    score_pending(engine, RuleSet())
+    # The recount knows the first two rules only: no streaks, no caps.
+    score_pending(engine, RuleBook.of(RuleSet(streak_bonuses=(), max_points_per_day=None, max_points_per_week=None)))
     expected = recount(made, data, engine)
     with session_factory(engine)() as s:
         names = dict(s.execute(select(t.Steward.id, t.Steward.key)).all())

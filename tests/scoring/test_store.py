@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select, text
 from scoring.ingest import CheckInKind, CheckInRow, IngestStore, RefusalReason
 from scoring.leaderboard import Scope, ScopeKind, leaderboard
 from scoring.periods import PeriodKind, local_day, period_containing
-from scoring.rules import RuleSet
+from scoring.rulebook import load_rulebook
 from scoring.scorer import rescore_all, score_pending
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
@@ -66,15 +66,16 @@ def test_a_record_is_stored_once_and_its_replay_quarantined(seeded: Engine, long
 
 def test_scoring_is_idempotent_and_equals_a_full_recompute(seeded: Engine, longtan: Dataset) -> None:
     store = IngestStore(seeded)
-    rules = RuleSet()
+    rulebook = load_rulebook()
+    rules = rulebook.rules_for(local_day(datetime(2017, 6, 5, tzinfo=BJ)))
     day1 = _segment_visits(seeded, longtan, "赵云华", datetime(2017, 6, 5, 7, 0, tzinfo=BJ))
     store.commit(day1, [], received_at=datetime.now(timezone.utc))
-    score_pending(seeded, rules)
+    score_pending(seeded, rulebook)
     # A second day arrives later; incremental scoring picks up only the new (steward, day).
     day2 = [CheckInRow(r.band_id, 1, r.seq, r.event_at + timedelta(days=1), r.kind, r.checkpoint_id, r.beacon_token,
                        r.rssi_dbm, r.battery_pct, r.detail, r.steward_id) for r in day1]
     store.commit(day2, [], received_at=datetime.now(timezone.utc))
-    incremental = score_pending(seeded, rules)
+    incremental = score_pending(seeded, rulebook)
     assert incremental.steward_days == 1
 
     def ledger() -> list[tuple]:
@@ -83,7 +84,7 @@ def test_scoring_is_idempotent_and_equals_a_full_recompute(seeded: Engine, longt
                                     t.PointsEntry.ruleset_version).order_by(t.PointsEntry.entry_key)).all()
 
     before = ledger()
-    assert rescore_all(seeded, rules).entries_added == 0  # a full recompute finds nothing new
+    assert rescore_all(seeded, rulebook).entries_added == 0  # a full recompute finds nothing new
     assert ledger() == before
     per_day = len(day1) * rules.checkpoint_visit_points + rules.segment_patrol_points  # 07:00 is 早巡
     assert sum(p for _, p, _, _ in before) == 2 * per_day

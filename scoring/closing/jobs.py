@@ -1,0 +1,144 @@
+"""The closing job: close every month, quarter and year that has ended and is not closed yet, in
+order, and a `Scheduler` that runs it periodically in a thread.
+
+Safe to run again at any time: each close is idempotent, so a run after a crash resumes where the
+last one stopped. Closing starts at the month of the ledger's first entry. Issuer keys: the caller
+passes seeds per subdistrict key, or derives them from one office secret with `derive_issuer_seed`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Final
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from scoring.closing.errors import ClosingError
+from scoring.closing.month import close_month, closed_months, utc_now
+from scoring.closing.policy import CyclePolicy, UpheldFlags, no_upheld_flags
+from scoring.closing.quarter import close_quarter
+from scoring.closing.year import close_year
+from scoring.errors import StorageUnavailableError
+from scoring.periods import PeriodKind, day_starts_at, local_day, period_containing
+from scoring.storage import tables as t
+
+logger = logging.getLogger(__name__)
+
+# Months end at midnight; an hourly look finds a newly ended period soon enough, at no real cost.
+DEFAULT_EVERY_SECONDS: Final = 3600.0
+_ISSUER_SEED_DOMAIN: Final = b"lane-stewards/issuer-seed/v1\x00"
+
+
+def derive_issuer_seed(secret: bytes, subdistrict_key: str) -> bytes:
+    """A subdistrict office's 32-byte Ed25519 seed from one secret: SHA-256 over a domain tag, key and secret."""
+    return hashlib.sha256(_ISSUER_SEED_DOMAIN + subdistrict_key.encode() + b"\x00" + secret).digest()
+
+
+def issuer_seeds(engine: Engine, secret: bytes) -> dict[str, bytes]:
+    with Session(engine) as session:
+        return {key: derive_issuer_seed(secret, key) for key in session.scalars(select(t.Subdistrict.key))}
+
+
+@dataclass(frozen=True, slots=True)
+class DueReport:
+    """Labels of what this run closed (periods already closed are not listed)."""
+
+    months: tuple[str, ...] = ()
+    quarters: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+
+
+def close_due(engine: Engine, today: date, out_dir: Path, policy: CyclePolicy = CyclePolicy(),
+              issuer_keys: Mapping[str, bytes] | None = None, *, upheld_flags: UpheldFlags = no_upheld_flags,
+              clock: Callable[[], datetime] | None = None) -> DueReport:
+    """Close, in order, every period that ended before `today` (Asia/Shanghai) and is not closed.
+
+    Without `clock`, the closing instant recorded is the start of `today`, so a simulated year closes
+    on its own calendar.
+    """
+    now = clock or (lambda: day_starts_at(today))
+    with Session(engine) as session:
+        first_day = session.scalar(select(func.min(t.PointsEntry.day)))
+        closed_labels = set(session.execute(select(t.PeriodClosing.kind, t.PeriodClosing.label)).all())
+    if first_day is None:
+        return DueReport()
+    already = closed_months(engine)
+    months, quarters, years = [], [], []
+    month = period_containing(PeriodKind.MONTH, first_day)
+    while month.last_day < today:
+        if month.first_day not in already:
+            close_month(engine, month, policy, clock=now)
+            months.append(month.label)
+        next_day = month.last_day + timedelta(days=1)
+        if next_day.month in (1, 4, 7, 10):
+            quarter = period_containing(PeriodKind.QUARTER, month.first_day)
+            if ("quarter", quarter.label) not in closed_labels:
+                close_quarter(engine, quarter, out_dir, policy, clock=now)
+                quarters.append(quarter.label)
+        if next_day.month == 1:
+            label = str(month.first_day.year)
+            if ("year", label) not in closed_labels:
+                close_year(engine, month.first_day.year, out_dir, policy, issuer_keys,
+                           upheld_flags=upheld_flags, clock=now)
+                years.append(label)
+        month = period_containing(PeriodKind.MONTH, next_day)
+    return DueReport(tuple(months), tuple(quarters), tuple(years))
+
+
+@dataclass
+class Scheduler:
+    """Runs `close_due` now and then every `every_seconds` in a daemon thread, until `stop()`.
+
+    A failed run is logged with its cause and retried at the next tick: the jobs are idempotent.
+    """
+
+    engine: Engine
+    out_dir: Path
+    policy: CyclePolicy = CyclePolicy()
+    issuer_keys: Mapping[str, bytes] | None = None
+    upheld_flags: UpheldFlags = no_upheld_flags
+    every_seconds: float = DEFAULT_EVERY_SECONDS
+    today: Callable[[], date] = field(default=lambda: local_day(utc_now()))
+    _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _thread: threading.Thread | None = field(default=None, init=False, repr=False)
+    last_report: DueReport | None = field(default=None, init=False)
+    runs: int = field(default=0, init=False)
+
+    def run_once(self) -> DueReport:
+        report = close_due(self.engine, self.today(), self.out_dir, self.policy, self.issuer_keys,
+                           upheld_flags=self.upheld_flags, clock=utc_now)
+        self.last_report = report
+        self.runs += 1
+        if report.months or report.quarters or report.years:
+            logger.info("closed months %s, quarters %s, years %s", report.months, report.quarters, report.years)
+        return report
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise ClosingError("the closing scheduler is already running; stop it before starting it again")
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="closing-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_seconds: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_seconds)
+            self._thread = None
+
+    def _loop(self) -> None:
+        # Run first, then wait: a scheduler started and stopped at once has still run one pass.
+        while True:
+            try:
+                self.run_once()
+            except (ClosingError, StorageUnavailableError, OSError) as exc:
+                logger.error("closing job failed, retrying in %.0f s: %s", self.every_seconds, exc)
+            if self._stop.wait(self.every_seconds):
+                return
