@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from scoring.errors import ScoringError
@@ -166,6 +167,20 @@ def upheld_flag_count(session: Session, steward_id: int, first_day: date, last_d
         select(f.id).where(f.steward_id == steward_id, f.state == FLAG_UPHELD, f.lapsed_at.is_(None),
                            f.day >= first_day, f.day <= last_day)
     ).all())
+
+
+def upheld_flags_of(engine: Engine) -> Callable[[int], set[int]]:
+    """For the year-end award: year -> stewards with an upheld flag raised by that year's data."""
+
+    def upheld(year: int) -> set[int]:
+        f = t.IntegrityFlag
+        with Session(engine) as session:
+            return set(session.scalars(
+                select(f.steward_id).where(f.state == FLAG_UPHELD, f.lapsed_at.is_(None),
+                                           f.day >= date(year, 1, 1), f.day <= date(year, 12, 31))
+            ))
+
+    return upheld
 
 
 def _flag(session: Session, flag_id: int) -> t.IntegrityFlag:

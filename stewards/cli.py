@@ -18,16 +18,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stewards.cycle_cli import app as cycle_app
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from gateway.counters import CounterSnapshot
     from gateway.verify import Limits
+    from scoring.closing import Scheduler
     from stewards.settings import Settings
 
 app = typer.Typer(help="Lane Stewards (街巷管家): wristbands, gateway, scoring and API.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema and registry data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(cycle_app, name="cycle")
 
 log = logging.getLogger("stewards")
 
@@ -55,7 +59,7 @@ def _leaderboard_table(title: str, standings: list[dict]) -> Table:
 @app.command()
 def demo(
     days: Annotated[int, typer.Option(min=1, max=3660, help="Simulated days of patrol.")] = 365,
-    start: Annotated[str, typer.Option(help="First simulated day (Beijing time).")] = "2017-05-01",
+    start: Annotated[str, typer.Option(help="First simulated day (Beijing time).")] = "2018-01-01",
     once: Annotated[bool, typer.Option("--once", help="Exit after printing instead of serving the API.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
     workdir: Annotated[Path, typer.Option(help="Where the demo's SQLite file goes.")] = Path("var/demo"),
@@ -106,11 +110,12 @@ def serve(
     console = Console()
     _logging(verbose, console)
     _serve(settings.database_url, host or settings.api_host, port or settings.api_port, console=console,
-           score=True, score_every_seconds=settings.score_every_seconds)
+           score=True, score_every_seconds=settings.score_every_seconds, settings=settings)
 
 
 def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
-           clock: Callable[[], datetime] | None = None, score_every_seconds: float = 5.0) -> None:
+           clock: Callable[[], datetime] | None = None, score_every_seconds: float = 5.0,
+           settings: Settings | None = None) -> None:
     import uvicorn
 
     from api.app import create_app
@@ -127,12 +132,46 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
                 score_pending(engine, rulebook)
 
         threading.Thread(target=scorer, name="scorer", daemon=True).start()
+    scheduler = _closing_scheduler(engine, settings, console) if settings is not None else None
     app_ = create_app(engine, **({"clock": clock} if clock else {}))
     console.print(f"API on http://{host}:{port}/ (leaderboard page) · /docs · /openapi.json — Ctrl-C to stop")
     try:
         uvicorn.run(app_, host=host, port=port, log_level="warning")
     finally:
         stop.set()
+        if scheduler is not None:
+            scheduler.stop()
+
+
+def _closing_scheduler(engine: Engine, settings: Settings, console: Console) -> Scheduler | None:
+    """Close ended months, quarters and years hourly, inside the service; the CLI does past ones by hand."""
+    from scoring.closing import CyclePolicy, Scheduler, issuer_seeds
+    from scoring.integrity_store import upheld_flags_of
+
+    secret = settings.issuer_secret.get_secret_value()
+    if not secret:
+        console.print("closing jobs off: set STEWARDS_ISSUER_SECRET so year-end awards can be signed")
+        return None
+    scheduler = Scheduler(engine, Path(settings.cycle_dir), CyclePolicy(), issuer_seeds(engine, secret.encode()),
+                          upheld_flags_of(engine))
+    scheduler.start()
+    return scheduler
+
+
+@app.command()
+def explain(
+    steward_id: Annotated[int, typer.Argument(help="The steward's id (see /registry/stewards).")],
+    period: Annotated[str, typer.Option(help="day, week, month, quarter, year or range.")] = "month",
+    label: Annotated[str, typer.Option(help="e.g. 2017-05 for a month, 2017-W36 for a week.")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Which check-ins earned which points under which rule version, and which were withheld and why."""
+    from scoring.explanations import explain_command
+    from stewards.settings import Settings
+
+    if not label:
+        raise typer.BadParameter("give --label, e.g. --period month --label 2018-05")
+    typer.echo(explain_command(Settings(mqtt_anonymous=True).database_url, steward_id, period, label, as_json=as_json))
 
 
 @app.command()

@@ -90,9 +90,11 @@ def close_year_command(year: Annotated[int, typer.Argument(help="e.g. 2017")], o
                        issuer_secret: SecretOption = "") -> None:
     """年度金牌管家: choose the gold stewards and teams; write the report, certificates and credentials."""
     from scoring.closing import CyclePolicy, close_year
+    from scoring.integrity_store import upheld_flags_of
 
     with _engine() as engine:
-        summary = close_year(engine, year, out, CyclePolicy(), _seeds(engine, issuer_secret))
+        summary = close_year(engine, year, out, CyclePolicy(), _seeds(engine, issuer_secret),
+                             upheld_flags=upheld_flags_of(engine))
     _print_json(summary.as_json())
 
 
@@ -101,12 +103,14 @@ def close_due_command(out: OutOption = DEFAULT_OUT, issuer_secret: SecretOption 
                       today: Annotated[str, typer.Option(help="Local day (default: today in Beijing).")] = "") -> None:
     """Close every ended month, quarter and year not closed yet, in order."""
     from scoring.closing import CyclePolicy, close_due
+    from scoring.integrity_store import upheld_flags_of
     from scoring.closing.month import utc_now
     from scoring.periods import local_day
 
     day = date.fromisoformat(today) if today else local_day(utc_now())
     with _engine() as engine:
-        report = close_due(engine, day, out, CyclePolicy(), _seeds(engine, issuer_secret))
+        report = close_due(engine, day, out, CyclePolicy(), _seeds(engine, issuer_secret),
+                           upheld_flags=upheld_flags_of(engine))
     _print_json({"months": report.months, "quarters": report.quarters, "years": report.years})
 
 

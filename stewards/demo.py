@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from sqlalchemy import Engine
+
 from firmware_sim import BrokerAddress, Fleet, FleetStats, SimClock
 from gateway.ble import BleCentral
 from gateway.mqtt import BrokerSettings, MqttLink
@@ -33,6 +35,8 @@ from scoring.seed.longtan import longtan_dataset
 from scoring.status import store_status
 from scoring.storage.engine import make_engine, session_factory
 from radio import Radio
+from scoring.closing import CyclePolicy, close_due, issuer_seeds, load_quarter_summary, load_year_summary
+from scoring.integrity_store import upheld_flags_of
 from stewards.ble import band_link_factory, gateway_backend
 from stewards.embedded_broker import LOOPBACK, embedded_broker
 from stewards.registry import band_profiles, prepare_store
@@ -40,11 +44,15 @@ from stewards.services.ports import free_port
 
 log = logging.getLogger(__name__)
 
-DEMO_START: Final = date(2017, 5, 1)  # the report's spring: 幸福社区's first stewards take office
+# The first full calendar year of 幸福社区's stewards, who took office in the spring of 2017: the
+# year-end award (年度金牌管家) is per calendar year and asks for 10 active months of 12.
+DEMO_START: Final = date(2018, 1, 1)
 DEMO_FLEET_SECRET: Final = b"lane-stewards demo fleet"
 SCORE_EVERY_DAYS: Final = 7  # keep the live leaderboard fresh while the year runs
 DRAIN_TIMEOUT_SECONDS: Final = 120.0
 DEMO_BLE_BANDS: Final = 3
+# The demo's street offices sign their award credentials with keys derived from this: a demo, not a secret.
+DEMO_ISSUER_SECRET: Final = b"lane-stewards demo issuer"
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,8 @@ class DemoSummary:
     points_entries: int
     database: str
     ble: dict[str, Any] = field(default_factory=dict)
+    cycle: dict[str, Any] = field(default_factory=dict)
+    gold_stewards: list[dict[str, Any]] = field(default_factory=list)
     leaderboard: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -134,6 +144,7 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
     score_pending(engine, rulebook)
     counters = gateway.counters.snapshot().plus(central.counters.snapshot())
     end = opts.start + timedelta(days=max(opts.days - 1, 0))
+    cycle, gold = _close_the_cycle(engine, end, opts.workdir.resolve() / "cycle")
     period = span(opts.start, end)
     with session_factory(engine)() as session:
         status = store_status(session)
@@ -145,6 +156,7 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
         points_entries=status.points_entries, database=str(db_path),
         ble={"bands": ble_ids, "syncs": central.stats.syncs_completed, "links_lost": central.stats.links_lost,
              "committed": central.counters.snapshot().committed},
+        cycle=cycle, gold_stewards=gold,
         leaderboard={
             "period": {"label": period.label, "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat()},
             "standings": [asdict(s) for s in standings],
@@ -152,6 +164,24 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
     )
     engine.dispose()
     return summary, url
+
+
+def _close_the_cycle(engine: Engine, end: date, out_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Close every month, quarter and year the simulation finished, as the scheduler would the day after."""
+    due = close_due(engine, end + timedelta(days=1), out_dir, CyclePolicy(), issuer_seeds(engine, DEMO_ISSUER_SECRET),
+                    upheld_flags=upheld_flags_of(engine))
+    bulletins = [
+        {"quarter": q, "subdistrict": b.subdistrict, "html": str(b.html), "pdf": str(b.pdf)}
+        for q in due.quarters for b in load_quarter_summary(engine, q, out_dir).bulletins
+    ]
+    years = [load_year_summary(engine, int(y), out_dir).as_json() for y in due.years]
+    gold = [
+        {"year": y["year"], "subdistrict": s["subdistrict"], **w}
+        for y in years for s in y["subdistricts"] for w in s["gold_stewards"]  # type: ignore[union-attr]
+    ]
+    cycle = {"out_dir": str(out_dir), "months_closed": list(due.months), "quarters_closed": list(due.quarters),
+             "years_closed": list(due.years), "bulletins": bulletins, "awards": years}
+    return cycle, gold
 
 
 def demo_clock(end: date) -> Callable[[], datetime]:

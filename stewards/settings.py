@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     radio_host: str = "127.0.0.1"
     radio_port: int = 9200
 
+    #: Derives each street office's award-signing key (`stewards cycle`, the closing scheduler).
+    issuer_secret: SecretStr = SecretStr("")
+    cycle_dir: str = "var/cycle"  # where bulletins, award reports, certificates and credentials go
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     score_every_seconds: float = 5.0

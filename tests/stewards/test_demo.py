@@ -37,3 +37,22 @@ def test_demo_once_json_prints_a_consistent_summary(tmp_path: Path) -> None:
         top = standings[0]
         assert s.scalar(select(func.sum(t.PointsEntry.points)).where(t.PointsEntry.steward_id == top["steward_id"])) == top["points"]
     engine.dispose()
+
+
+def test_a_demo_past_a_month_end_closes_that_month_and_its_ble_bands_synced(tmp_path: Path) -> None:
+    """The scheduler's job runs at the end: January closes; nothing else has ended yet."""
+    result = subprocess.run(
+        [str(STEWARDS), "demo", "--days", "32", "--once", "--json", "--workdir", str(tmp_path), "--ble-bands", "2"],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    assert summary["start"] == "2018-01-01"
+    assert summary["cycle"]["months_closed"] == ["2018-01"]
+    assert summary["cycle"]["quarters_closed"] == [] and summary["gold_stewards"] == []
+    assert len(summary["ble"]["bands"]) == 2 and summary["ble"]["syncs"] > 0 and summary["ble"]["committed"] > 0
+    assert summary["committed"] == summary["records_made"]
+    engine = make_engine(f"sqlite:///{summary['database']}")
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(t.MonthReview)) == 1
+    engine.dispose()
