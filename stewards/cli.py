@@ -120,6 +120,7 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
 
     from api.app import create_app
     from scoring.rulebook import load_rulebook
+    from scoring.lane_points import score_lane_work
     from scoring.scorer import score_pending
     from scoring.storage.engine import make_engine
 
@@ -128,8 +129,13 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
     if score:
         def scorer() -> None:
             rulebook = load_rulebook()
+            reports_since = datetime(1970, 1, 1, tzinfo=timezone.utc)
             while not stop.wait(score_every_seconds):
+                started = datetime.now(timezone.utc)
                 score_pending(engine, rulebook)
+                # Overlapping windows are harmless (the intake is idempotent); a gap would not be.
+                score_lane_work(engine, rulebook, since=reports_since)
+                reports_since = started - timedelta(minutes=1)
 
         threading.Thread(target=scorer, name="scorer", daemon=True).start()
     scheduler = _closing_scheduler(engine, settings, console) if settings is not None else None

@@ -37,6 +37,7 @@ from scoring.storage.engine import make_engine, session_factory
 from radio import Radio
 from scoring.closing import CyclePolicy, close_due, issuer_seeds, load_quarter_summary, load_year_summary
 from scoring.integrity_store import upheld_flags_of
+from scoring.lane_points import score_lane_work
 from stewards.ble import band_link_factory, gateway_backend
 from stewards.embedded_broker import LOOPBACK, embedded_broker
 from stewards.registry import band_profiles, prepare_store
@@ -116,6 +117,7 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
         def day_done(day: date, stats: FleetStats) -> None:
             if (day - opts.start).days % SCORE_EVERY_DAYS == SCORE_EVERY_DAYS - 1:
                 score_pending(engine, rulebook)
+                score_lane_work(engine, rulebook)
             if on_day is not None:
                 on_day(day, stats)
 
@@ -142,6 +144,7 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
             link.stop()
 
     score_pending(engine, rulebook)
+    score_lane_work(engine, rulebook)
     counters = gateway.counters.snapshot().plus(central.counters.snapshot())
     end = opts.start + timedelta(days=max(opts.days - 1, 0))
     cycle, gold = _close_the_cycle(engine, end, opts.workdir.resolve() / "cycle")
