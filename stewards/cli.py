@@ -158,8 +158,8 @@ def _closing_scheduler(engine: Engine, settings: Settings, console: Console) -> 
     if not secret:
         console.print("closing jobs off: set STEWARDS_ISSUER_SECRET so year-end awards can be signed")
         return None
-    scheduler = Scheduler(engine, Path(settings.cycle_dir), CyclePolicy(), issuer_seeds(engine, secret.encode()),
-                          upheld_flags_of(engine))
+    scheduler = Scheduler(engine, Path(settings.cycle_dir), CyclePolicy.from_default_rulebook(),
+                          issuer_seeds(engine, secret.encode()), upheld_flags_of(engine))
     scheduler.start()
     return scheduler
 

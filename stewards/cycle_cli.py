@@ -64,10 +64,10 @@ def _seeds(engine: Engine, secret: str) -> dict[str, bytes]:
 @close_app.command("month")
 def close_month_command(month: Annotated[str, typer.Argument(help="e.g. 2017-05")]) -> None:
     """月评: freeze a month's rankings, stars and lane ratings."""
-    from scoring.closing import close_month
+    from scoring.closing import CyclePolicy, close_month
 
     with _engine() as engine:
-        review = close_month(engine, month)
+        review = close_month(engine, month, CyclePolicy.from_default_rulebook())
     _print_json({"month": review.month.label, "sha256": review.content_sha256, "stewards": len(review.stewards),
                  "stars": [s.steward_id for s in review.stars], "lanes": len(review.lanes),
                  "ruleset_versions": list(review.ruleset_versions)})
@@ -77,10 +77,10 @@ def close_month_command(month: Annotated[str, typer.Argument(help="e.g. 2017-05"
 def close_quarter_command(quarter: Annotated[str, typer.Argument(help="e.g. 2017-Q3")],
                           out: OutOption = DEFAULT_OUT) -> None:
     """季通报: write each subdistrict's bulletin (HTML and PDF)."""
-    from scoring.closing import close_quarter
+    from scoring.closing import CyclePolicy, close_quarter
 
     with _engine() as engine:
-        summary = close_quarter(engine, quarter, out)
+        summary = close_quarter(engine, quarter, out, CyclePolicy.from_default_rulebook())
     _print_json({"quarter": summary.quarter, "bulletins": [
         {"subdistrict": b.subdistrict, "html": str(b.html), "pdf": str(b.pdf)} for b in summary.bulletins]})
 
@@ -93,7 +93,7 @@ def close_year_command(year: Annotated[int, typer.Argument(help="e.g. 2017")], o
     from scoring.integrity_store import upheld_flags_of
 
     with _engine() as engine:
-        summary = close_year(engine, year, out, CyclePolicy(), _seeds(engine, issuer_secret),
+        summary = close_year(engine, year, out, CyclePolicy.from_default_rulebook(), _seeds(engine, issuer_secret),
                              upheld_flags=upheld_flags_of(engine))
     _print_json(summary.as_json())
 
@@ -109,7 +109,7 @@ def close_due_command(out: OutOption = DEFAULT_OUT, issuer_secret: SecretOption 
 
     day = date.fromisoformat(today) if today else local_day(utc_now())
     with _engine() as engine:
-        report = close_due(engine, day, out, CyclePolicy(), _seeds(engine, issuer_secret),
+        report = close_due(engine, day, out, CyclePolicy.from_default_rulebook(), _seeds(engine, issuer_secret),
                            upheld_flags=upheld_flags_of(engine))
     _print_json({"months": report.months, "quarters": report.quarters, "years": report.years})
 

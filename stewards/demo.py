@@ -171,8 +171,8 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
 
 def _close_the_cycle(engine: Engine, end: date, out_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Close every month, quarter and year the simulation finished, as the scheduler would the day after."""
-    due = close_due(engine, end + timedelta(days=1), out_dir, CyclePolicy(), issuer_seeds(engine, DEMO_ISSUER_SECRET),
-                    upheld_flags=upheld_flags_of(engine))
+    due = close_due(engine, end + timedelta(days=1), out_dir, CyclePolicy.from_default_rulebook(),
+                    issuer_seeds(engine, DEMO_ISSUER_SECRET), upheld_flags=upheld_flags_of(engine))
     bulletins = [
         {"quarter": q, "subdistrict": b.subdistrict, "html": str(b.html), "pdf": str(b.pdf)}
         for q in due.quarters for b in load_quarter_summary(engine, q, out_dir).bulletins

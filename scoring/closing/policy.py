@@ -1,15 +1,15 @@
 """`CyclePolicy`: the rulebook values the closing jobs need, frozen, with the programme's defaults.
 
-The lead loads these from the rulebook later; until then the defaults below stand. Integrity flags
-arrive through `UpheldFlags`, a callable year -> steward ids with an upheld flag in that year; the
+They come from the rulebook's [cycle] table (`CyclePolicy.from_rulebook`); keys it leaves out keep
+the defaults below. Integrity flags arrive through `UpheldFlags`, a callable year -> steward ids with an upheld flag in that year; the
 default, `no_upheld_flags`, upholds none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Final
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Final
 
 from scoring.closing.errors import ClosingPolicyError
 
@@ -65,3 +65,25 @@ class CyclePolicy:
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
+
+    @classmethod
+    def from_default_rulebook(cls) -> CyclePolicy:
+        """The policy of the rulebook the scorer uses (scoring/rulebook/default.toml)."""
+        from scoring.rulebook import load_rulebook
+
+        book = load_rulebook()
+        return cls.from_rulebook(book.cycle, book.source)
+
+    @classmethod
+    def from_rulebook(cls, cycle: Mapping[str, Any], source: str = "the rulebook") -> CyclePolicy:
+        """The policy from a rulebook's [cycle] table; keys left out keep their defaults."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(cycle) - known)
+        if unknown:
+            raise ClosingPolicyError(
+                f"{source}: [cycle] has an unknown key {unknown[0]!r}; the keys allowed are: {', '.join(sorted(known))}"
+            )
+        try:
+            return cls(**dict(cycle))
+        except TypeError as exc:
+            raise ClosingPolicyError(f"{source}: [cycle]: {exc}") from None

@@ -15,7 +15,7 @@ import enum
 import logging
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from importlib import resources
 from itertools import pairwise
@@ -50,6 +50,9 @@ class RuleBook:
 
     rule_sets: tuple[RuleSet, ...]
     source: str = "<code>"
+    # The [cycle] table as written (月评 stars, 年度金牌管家 eligibility and sizes); scoring.closing
+    # reads it into its CyclePolicy and checks every key there.
+    cycle: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.rule_sets:
@@ -114,6 +117,7 @@ def parse_rulebook(text: str, source: str = "<string>") -> RuleBook:
         raise RulebookError(f"{source} is not valid TOML ({e}); fix the syntax at that line") from None
     top = _Table(document, source)
     raw_sets = top.get("ruleset", list, [])
+    cycle = top.get("cycle", dict, {})
     top.finish()
     if not raw_sets:
         raise RulebookError(f"{source}: no [[ruleset]] table; a rulebook needs at least one rule set")
@@ -135,7 +139,7 @@ def parse_rulebook(text: str, source: str = "<string>") -> RuleBook:
         else:
             body = _merge(body, own)
         rule_sets.append(_rule_set(body, effective_from, name, f"{where} ({name})"))
-    book = RuleBook(tuple(rule_sets), source)
+    book = RuleBook(tuple(rule_sets), source, cycle)
     log.debug("rulebook %s: %s", source, ", ".join(f"{r.effective_from} {r.version}" for r in book))
     return book
 

@@ -101,3 +101,17 @@ def test_team_award_is_fair_to_teams_whose_members_came_and_went() -> None:
     winners = select_teams([steady, shrinking, growing], CyclePolicy(team_awards_per_subdistrict=3))
     assert [w.team_id for w in winners] == [2, 1, 3]
     assert select_teams([steady, shrinking, growing], CyclePolicy()) == [shrinking]
+
+
+def test_the_policy_comes_from_the_rulebooks_cycle_table_and_refuses_unknown_keys() -> None:
+    from scoring.closing import CyclePolicy
+    from scoring.closing.errors import ClosingPolicyError
+    from scoring.rulebook import parse_rulebook
+
+    book = parse_rulebook('[cycle]\ngold_per_community = 5\n\n[[ruleset]]\neffective_from = 2017-04-10\n')
+    assert CyclePolicy.from_rulebook(book.cycle) == CyclePolicy(gold_per_community=5)
+    assert CyclePolicy.from_default_rulebook().gold_min_active_months == 10
+    with pytest.raises(ClosingPolicyError, match="unknown key 'gold_months'"):
+        CyclePolicy.from_rulebook({"gold_months": 3})
+    with pytest.raises(ClosingPolicyError, match="share between 0 and 1"):
+        CyclePolicy.from_rulebook({"star_share": 2.0})
