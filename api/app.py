@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api.routers import activity, cases, health, inspections, leaderboard, pages, registry
+from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
 from api.routers import integrity as integrity_routes
 from scoring.storage.engine import is_timescale, session_factory
@@ -31,4 +32,5 @@ def create_app(engine: Engine, *, clock: Callable[[], datetime] = _utc_now) -> F
         app.include_router(module.router)
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)
+    app.include_router(alert_routes.router)
     return app

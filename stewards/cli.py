@@ -121,6 +121,8 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
     from api.app import create_app
     from scoring.rulebook import load_rulebook
     from scoring.lane_points import score_lane_work
+    from scoring.patrol_alerts import raise_patrol_alerts
+    from scoring.periods import local_day
     from scoring.scorer import score_pending
     from scoring.storage.engine import make_engine
 
@@ -136,6 +138,10 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
                 # Overlapping windows are harmless (the intake is idempotent); a gap would not be.
                 score_lane_work(engine, rulebook, since=reports_since)
                 reports_since = started - timedelta(minutes=1)
+                # Windows whose grace has passed, today and (around midnight) yesterday; each alert once.
+                today = local_day(started)
+                for day in (today - timedelta(days=1), today):
+                    raise_patrol_alerts(engine, rulebook, day, as_of=started)
 
         threading.Thread(target=scorer, name="scorer", daemon=True).start()
     scheduler = _closing_scheduler(engine, settings, console) if settings is not None else None

@@ -29,7 +29,7 @@ from gateway.service import Gateway
 from scoring.ingest import IngestStore
 from scoring.leaderboard import Scope, ScopeKind, leaderboard
 from scoring.periods import day_starts_at, local_day, span
-from scoring.rulebook import load_rulebook
+from scoring.rulebook import OutboxNotifier, load_rulebook
 from scoring.scorer import score_pending
 from scoring.seed.longtan import longtan_dataset
 from scoring.status import store_status
@@ -38,6 +38,7 @@ from radio import Radio
 from scoring.closing import CyclePolicy, close_due, issuer_seeds, load_quarter_summary, load_year_summary
 from scoring.integrity_store import upheld_flags_of
 from scoring.lane_points import score_lane_work
+from scoring.patrol_alerts import raise_patrol_alerts
 from stewards.ble import band_link_factory, gateway_backend
 from stewards.embedded_broker import LOOPBACK, embedded_broker
 from stewards.registry import band_profiles, prepare_store
@@ -81,6 +82,7 @@ class DemoSummary:
     database: str
     ble: dict[str, Any] = field(default_factory=dict)
     cycle: dict[str, Any] = field(default_factory=dict)
+    patrol_alerts: int = 0  # missed and late patrols raised to lane chiefs
     gold_stewards: list[dict[str, Any]] = field(default_factory=list)
     leaderboard: dict[str, Any] = field(default_factory=dict)
 
@@ -114,10 +116,16 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
         worker = threading.Thread(target=gateway.run, args=(stop,), name="gateway", daemon=True)
         worker.start()
 
+        # Missed and late patrols go to the lane chiefs' inbox (`patrol_alerts`, /lanes/{id}/alerts); the
+        # demo keeps its notifier quiet and counts them instead of logging 60-odd stewards' every miss.
+        alerts = OutboxNotifier()
+
         def day_done(day: date, stats: FleetStats) -> None:
             if (day - opts.start).days % SCORE_EVERY_DAYS == SCORE_EVERY_DAYS - 1:
                 score_pending(engine, rulebook)
                 score_lane_work(engine, rulebook)
+                for back in range(SCORE_EVERY_DAYS):
+                    raise_patrol_alerts(engine, rulebook, day - timedelta(days=back), notifier=alerts)
             if on_day is not None:
                 on_day(day, stats)
 
@@ -145,6 +153,9 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
 
     score_pending(engine, rulebook)
     score_lane_work(engine, rulebook)
+    last_day = opts.start + timedelta(days=max(opts.days - 1, 0))
+    for back in range((last_day - opts.start).days % SCORE_EVERY_DAYS + 1):
+        raise_patrol_alerts(engine, rulebook, last_day - timedelta(days=back), notifier=alerts)
     counters = gateway.counters.snapshot().plus(central.counters.snapshot())
     end = opts.start + timedelta(days=max(opts.days - 1, 0))
     cycle, gold = _close_the_cycle(engine, end, opts.workdir.resolve() / "cycle")
@@ -159,7 +170,7 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
         points_entries=status.points_entries, database=str(db_path),
         ble={"bands": ble_ids, "syncs": central.stats.syncs_completed, "links_lost": central.stats.links_lost,
              "committed": central.counters.snapshot().committed},
-        cycle=cycle, gold_stewards=gold,
+        cycle=cycle, gold_stewards=gold, patrol_alerts=len(alerts.drain()),
         leaderboard={
             "period": {"label": period.label, "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat()},
             "standings": [asdict(s) for s in standings],

@@ -581,3 +581,34 @@ class Award(Base):
     credential_path: Mapped[str] = mapped_column(Text)
     certificate_path: Mapped[str] = mapped_column(Text)
     credential_sha256: Mapped[str] = mapped_column(String(64))
+
+
+# --- 日巡 alerts: missed and late patrols raised to the lane chief (scoring.patrol_alerts) -----------
+
+
+class PatrolAlert(Base):
+    """A missed or late patrol, stored once per engine event key and shown to the lane's chiefs.
+
+    `chief_ids` are the chiefs of the lane when the alert was raised: who was told, kept as it was.
+    """
+
+    __tablename__ = "patrol_alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_key: Mapped[str] = mapped_column(String(200), unique=True)
+    steward_id: Mapped[int] = mapped_column(ForeignKey("stewards.id"))
+    lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id"))
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id"))
+    day: Mapped[date] = mapped_column(Date)
+    window: Mapped[str] = mapped_column(String(40))
+    window_label: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(8))  # "missed" or "late"
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ruleset_version: Mapped[str] = mapped_column(String(64))
+    chief_ids: Mapped[list[int]] = mapped_column(JSON)
+    message_zh: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("chiefs.id"))
+
+    __table_args__ = (Index("ix_patrol_alerts_lane_day", "lane_id", "day"),)

@@ -55,4 +55,6 @@ def test_a_demo_past_a_month_end_closes_that_month_and_its_ble_bands_synced(tmp_
     engine = make_engine(f"sqlite:///{summary['database']}")
     with session_factory(engine)() as s:
         assert s.scalar(select(func.count()).select_from(t.MonthReview)) == 1
+        # Stewards skip patrols now and then: their lane chiefs are told, once per missed window.
+        assert s.scalar(select(func.count()).select_from(t.PatrolAlert)) == summary["patrol_alerts"] > 0
     engine.dispose()
