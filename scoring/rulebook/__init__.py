@@ -8,8 +8,7 @@
 - `patrol_events(...) -> list[PatrolEvent]` and the `Notifier` port: missed and late patrols.
 - `explain(entries) -> list[Explanation]`: which check-ins earned which points, in Chinese.
 
-The successor of `scoring.rules`: the same entry keys and evidence (natural keys "band/boot/seq"),
-the same `Visit`, `ClaimedSegment` and `EntryDraft` fields with more at the end.
+Entry keys and evidence (natural keys "band/boot/seq") are the ledger's since the first two rules.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """What the engine reads and writes: check-ins reduced to visits, claimed segments, points-entry drafts.
 
-These are the successors of the types in `scoring.rules`, field for field, with what the rulebook
-needs added at the end (community and segment keys, checkpoint positions, the rule-set version, the
-points a cap trimmed), so code built on the old ones keeps working.
+Entry keys and evidence are those the ledger has always used; what the rulebook needs beyond the
+first two rules (community and segment keys, checkpoint positions, the rule-set version, the points a
+cap trimmed) comes after the original fields.
 """
 
 from __future__ import annotations

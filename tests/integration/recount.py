@@ -1,6 +1,6 @@
 """An independent recount of the first two rules, straight from raw records, for the end-to-end tests.
 
-Deliberately written apart from scoring.rules: if both agree, neither is fooling the other.
+Deliberately written apart from scoring.rulebook: if both agree, neither is fooling the other.
 """
 
 from __future__ import annotations
