@@ -6,7 +6,9 @@
     into the same hypertable;
 (c) publish-to-ack latency (the ack is sent after commit, so it bounds publish-to-commit from above)
     at half the rate measured in (a);
-(d), (e) Bluetooth LE log sync over the emulated radio (see `stewards.bench_ble`).
+(d), (e) Bluetooth LE log sync over the emulated radio (see `stewards.bench_ble`);
+(f), (g) closing a month and the year-end award, against recomputing the same points from the raw
+    check-ins (see `stewards.bench_cycle`).
 
 The machines are shared and noisy: absolute numbers vary, the ratios are what to compare.
 """
@@ -42,6 +44,7 @@ from scoring.storage import tables as t
 from scoring.storage.bulk import CHECKIN_COLUMNS, copy_buffer
 from scoring.storage.engine import make_engine
 from stewards.bench_ble import bench_ble, ble_sizes
+from stewards.bench_cycle import run_cycle_bench
 from stewards.loadgen import BandLoad, connect_packet, publish_packet, read_packet, run_load
 from stewards.registry import band_mqtt_password, band_profiles, prepare_store
 from stewards.services.mosquitto import Mosquitto, MqttCredentials
@@ -84,6 +87,7 @@ def run_all(out: Path, *, quick: bool, console: Console) -> dict[str, Any]:
         results["c_latency"] = _bench_latency(pg, mq, data, checkpoints, rate / 2, console, "bench_latency")
         results["c_latency_quarter_rate"] = _bench_latency(pg, mq, data, checkpoints, rate / 4, console, "bench_latency_q")
         results.update(_bench_ble(pg, data, quick, console))
+    results["cycle"] = run_cycle_bench(quick=quick, console=console)
     (out / "results.json").write_text(json.dumps(results, indent=2))
     (out / "results.md").write_text(_markdown(results))
     return results
@@ -349,6 +353,15 @@ def _markdown(r: dict[str, Any]) -> str:
             f"drained in {e['ble_seconds_to_drain']} s | same segments through the pipeline directly "
             f"{e['baseline_direct_pipeline_records_per_second']} rec/s | {e['ratio']} | — |"
             for label, e in (("d", r["d_ble_one_band"]), ("e", r["e_ble_fleet"]))
+        ),
+        *(
+            f"| ({label}) {name}, {c['synthetic_stewards']} stewards × {c['days']} days ({c['database']}) "
+            f"| {c[f'{what}_seconds']:.2f} s | recompute from raw check-ins {c['baseline_recompute_seconds']:.2f} s "
+            f"| {c[f'ratio_{what}_to_recompute']} | — |"
+            for label, name, what, c in (
+                ("f", "month close", "month_close", r["cycle"]["f_month_close"]),
+                ("g", "year-end award", "year_award", r["cycle"]["g_year_award"]),
+            )
         ),
         "",
     ])

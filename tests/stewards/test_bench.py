@@ -31,3 +31,4 @@ def test_quick_bench_measures_every_figure_against_a_same_run_baseline(tmp_path:
     assert json.loads((tmp_path / "results.json").read_text()) == results
     markdown = (tmp_path / "results.md").read_text()
     assert "(a) live records" in markdown and "(e) BLE sync, 20 band(s)" in markdown
+    assert set(results["cycle"]) >= {"f_month_close", "g_year_award"} and "(g) year-end award" in markdown
