@@ -29,14 +29,13 @@ from gateway.pipeline import Inbound, process_batch
 from gateway.verify import Verifier
 from radio import Radio
 from scoring.ingest import IngestStore
-from stewards.ble import gateway_backend, open_device, static_address
+from stewards.ble import gateway_backend, open_band_device
 
 ONE_BAND_RECORDS: Final = 1_000
 FLEET_BANDS: Final = 200
 FLEET_RECORDS_PER_BAND: Final = 50
 DRAIN_TIMEOUT_SECONDS: Final = 600.0
 POLL_SECONDS: Final = 0.02
-_BAND_ADDRESS_PREFIX: Final = 0xC1
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ async def _over_the_air(engine: Engine, profiles: list[BandProfile], per_band: i
     bands = _bands(profiles, per_band)
     on_air = []
     for band in bands:
-        opened = await open_device(radio, f"band-{band.band_id}", static_address(_BAND_ADDRESS_PREFIX, band.band_id))
+        opened = await open_band_device(radio, band.band_id)
         ble = BleBand(band, opened.device, now=lambda: datetime.now(UTC), scan_for_beacons=False)
         await ble.start()
         on_air.append((ble, opened))

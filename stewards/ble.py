@@ -67,6 +67,11 @@ async def open_device(radio: RadioSpec, name: str, address: hci.Address,
     return OpenDevice(device, close)
 
 
+async def open_band_device(radio: RadioSpec, band_id: int, position: tuple[float, float] | None = None) -> OpenDevice:
+    """A band's device on the radio, at its own static address."""
+    return await open_device(radio, f"band-{band_id}", static_address(_BAND_PREFIX, band_id), position)
+
+
 @contextlib.asynccontextmanager
 async def gateway_backend(radio: RadioSpec | None, number: int = 1, position: tuple[float, float] = (0.0, 0.0),
                           *, bluez_adapter: str = "") -> AsyncIterator[BleBackend]:
@@ -88,7 +93,7 @@ def band_link_factory(radio: RadioSpec, now: Callable[[], datetime], ble_band_id
     chosen = frozenset(ble_band_ids)
 
     async def open_band(band: Band) -> tuple[Device, Callable[[], Awaitable[None]]]:
-        opened = await open_device(radio, f"band-{band.band_id}", static_address(_BAND_PREFIX, band.band_id), position)
+        opened = await open_band_device(radio, band.band_id, position)
         return opened.device, opened.close
 
     def factory(band: Band) -> BleBandLink | None:

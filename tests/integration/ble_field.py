@@ -24,7 +24,7 @@ from gateway.ble import BleCentral
 from radio import Radio, place
 from scoring.ingest import IngestStore
 from scoring.seed.dataset import Dataset
-from stewards.ble import BeaconOnAir, OpenDevice, gateway_backend, open_device, start_beacon, static_address
+from stewards.ble import BeaconOnAir, OpenDevice, gateway_backend, open_band_device, start_beacon
 from stewards.registry import band_profiles
 
 T = TypeVar("T")
@@ -100,7 +100,7 @@ class Field:
     async def band(self, profile: BandProfile, at: tuple[float, float] = FAR_AWAY,
                    **ble_options: float) -> AsyncIterator[BandOnAir]:
         band = Band(profile, mode="segment")
-        opened = await open_device(self.radio, f"band-{profile.band_id}", static_address(0xC1, profile.band_id), at)
+        opened = await open_band_device(self.radio, profile.band_id, at)
         ble = BleBand(band, opened.device, now=utc_now, **ble_options)
         await ble.start()
         try:
