@@ -92,6 +92,11 @@ def demo(
             f"{summary.duplicate} duplicates · refused {summary.refused or 0} · {summary.points_entries} points entries"
         )
         console.print(_leaderboard_table(f"小巷管家积分榜 {summary.leaderboard['period']['label']}", summary.leaderboard["standings"]))
+        for gold in summary.gold_stewards:
+            console.print(f"{gold['year']}年度金牌管家 · {gold['name']} · {gold['scope']} · {gold['points']} 分")
+        if summary.cycle.get("months_closed"):
+            console.print(f"月评 {len(summary.cycle['months_closed'])} · 季通报 {len(summary.cycle['bulletins'])} · "
+                          f"files in {summary.cycle['out_dir']}")
     if once:
         return
     _serve(url, "127.0.0.1", port, clock=demo_clock(date.fromisoformat(summary.end)), console=console, score=False)
