@@ -8,10 +8,11 @@ import logging
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 from rich.console import Console
@@ -34,6 +35,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(cycle_app, name="cycle")
 
 log = logging.getLogger("stewards")
+
+ALERTS_EVERY_SECONDS: Final = 60.0  # how often `serve` looks for patrol windows that have closed unfinished
 
 
 def _logging(verbose: bool, console: Console) -> None:
@@ -137,16 +140,20 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
         def scorer() -> None:
             rulebook = load_rulebook()
             reports_since = datetime(1970, 1, 1, tzinfo=timezone.utc)
+            alerts_due = time.monotonic()
             while not stop.wait(score_every_seconds):
                 started = datetime.now(timezone.utc)
                 score_pending(engine, rulebook)
                 # Overlapping windows are harmless (the intake is idempotent); a gap would not be.
                 score_lane_work(engine, rulebook, since=reports_since)
                 reports_since = started - timedelta(minutes=1)
-                # Windows whose grace has passed, today and (around midnight) yesterday; each alert once.
-                today = local_day(started)
-                for day in (today - timedelta(days=1), today):
-                    raise_patrol_alerts(engine, rulebook, day, as_of=started)
+                if time.monotonic() >= alerts_due:
+                    # Windows whose grace has passed, today and (around midnight) yesterday; each alert
+                    # once. Grace periods are an hour long, so a look a minute is prompt enough.
+                    alerts_due = time.monotonic() + ALERTS_EVERY_SECONDS
+                    today = local_day(started)
+                    for day in (today - timedelta(days=1), today):
+                        raise_patrol_alerts(engine, rulebook, day, as_of=started)
 
         threading.Thread(target=scorer, name="scorer", daemon=True).start()
     scheduler = _closing_scheduler(engine, settings, console) if settings is not None else None
