@@ -34,7 +34,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Final
 
-from sqlalchemy import Connection, Engine, Row, Select, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, Row, Select, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scoring.ingest import CheckInKind
@@ -62,7 +62,7 @@ from scoring.storage.bulk import insert_backlog
 
 log = logging.getLogger(__name__)
 
-BACKLOG_BATCH: Final = 500
+BACKLOG_BATCH: Final = 2_000
 PATROL_RULES: Final = (RULE_CHECKPOINT_VISIT, RULE_SEGMENT_PATROL, RULE_STREAK_BONUS)
 REVISION_MARK: Final = "~"
 VOID_SUFFIX: Final = "~void"
@@ -196,30 +196,36 @@ class _Steward:
 
 
 def _score_stewards(conn: Connection, from_day: Mapping[int, date], book: RuleBook, now: datetime, totals: _Totals) -> None:
+    """Score the batch's stewards in memory, then write their flags, entries and states in a few statements
+    for the whole batch: per-steward statements cost more than the scoring itself."""
     stewards = _load(conn, from_day)
     positions, segment_checkpoints = _positions(conn, {v.checkpoint_id for s in stewards.values() for v in s.visits})
+    results: dict[int, list[DayResult]] = {}
+    flags: dict[int, dict[date, list[Flag]]] = {}
     for steward_id in sorted(stewards):
         ctx = stewards[steward_id]
         history = ctx.history
-        results: list[DayResult] = []
+        days: list[DayResult] = []
         flags_by_day: dict[date, list[Flag]] = {}
         for day, visits in group_by_day(ctx.visits).items():
             rules = book.rules_for(day)
             # Whole segments of the day's checkpoints: a patrol is judged against all of a segment's checkpoints.
             segments = {positions[v.checkpoint_id].segment_id for v in visits if v.checkpoint_id in positions}
             day_positions = {cp: positions[cp] for seg in segments for cp in segment_checkpoints[seg]}
-            flags = flag_visits(visits, day_positions, rules)
-            withheld = withheld_keys(flags) - ctx.vouched
+            day_flags = flag_visits(visits, day_positions, rules)
+            withheld = withheld_keys(day_flags) - ctx.vouched
             result = score_day(steward_id, day, visits, ctx.claims, rules, history, withheld)
             history = result.history
-            results.append(result)
-            flags_by_day[day] = flags
-        totals.days_scored += len(results)
-        totals.flags_raised += _sync_flags(conn, steward_id, flags_by_day, book, now)
-        added, reversed_ = _sync_ledger(conn, steward_id, from_day[steward_id], results, now)
-        totals.entries_added += added
-        totals.reversals += reversed_
-        _save_states(conn, steward_id, from_day[steward_id], results)
+            days.append(result)
+            flags_by_day[day] = day_flags
+        totals.days_scored += len(days)
+        results[steward_id] = days
+        flags[steward_id] = flags_by_day
+    totals.flags_raised += _sync_flags(conn, flags, book, now)
+    added, reversed_ = _sync_ledger(conn, from_day, results, now)
+    totals.entries_added += added
+    totals.reversals += reversed_
+    _save_states(conn, from_day, results)
 
 
 def _load(conn: Connection, from_day: Mapping[int, date]) -> dict[int, _Steward]:
@@ -237,15 +243,16 @@ def _load(conn: Connection, from_day: Mapping[int, date]) -> dict[int, _Steward]
     for steward_id, claims in _claims(conn, ids).items():
         stewards[steward_id].claims = claims
     st = t.ScoringState
-    latest = (
-        select(st.steward_id, st.day)
-        .where(st.steward_id.in_(ids), st.day < max(from_day.values()))
-        .order_by(st.steward_id, st.day.desc())
-    )
+    # Each steward starts from their last saved state before their first day to score.
+    by_first_day: dict[date, list[int]] = defaultdict(list)
+    for steward_id in ids:
+        by_first_day[from_day[steward_id]].append(steward_id)
     starts: dict[int, date] = {}
-    for steward_id, day in conn.execute(latest):
-        if day < from_day[steward_id] and steward_id not in starts:
-            starts[steward_id] = day
+    for first_day, group in sorted(by_first_day.items()):
+        starts.update(conn.execute(
+            select(st.steward_id, func.max(st.day)).where(st.steward_id.in_(group), st.day < first_day)
+            .group_by(st.steward_id)
+        ).all())
     if starts:
         for row in conn.execute(select(st).where(tuple_(st.steward_id, st.day).in_(list(starts.items())))):
             stewards[row.steward_id].history = History(
@@ -316,43 +323,49 @@ def flag_key(flag: Flag) -> str:
 
 
 def _sync_flags(
-    conn: Connection, steward_id: int, flags_by_day: Mapping[date, list[Flag]], book: RuleBook, now: datetime
+    conn: Connection, flags: Mapping[int, Mapping[date, list[Flag]]], book: RuleBook, now: datetime
 ) -> int:
-    """Store new flags, lapse those the days no longer raise, raise lapsed ones again; an audit row for each."""
-    if not flags_by_day:
+    """Store new flags, lapse those the days no longer raise, raise lapsed ones again; an audit row for each.
+
+    `flags` holds every scored day of every steward, with the flags it raised (often none)."""
+    scored_days = {(sid, day) for sid, by_day in flags.items() for day in by_day}
+    if not scored_days:
         return 0
     f = t.IntegrityFlag
-    stored = {
-        row.flag_key: row
-        for row in conn.execute(
-            select(f.id, f.flag_key, f.lapsed_at).where(f.steward_id == steward_id, f.day.in_(sorted(flags_by_day)))
-        )
-    }
+    stored: dict[int, dict[str, Row]] = defaultdict(dict)
+    for row in conn.execute(
+        select(f.id, f.steward_id, f.day, f.flag_key, f.lapsed_at)
+        .where(f.steward_id.in_(sorted(flags)), f.day >= min(day for _, day in scored_days))
+    ):
+        if (row.steward_id, row.day) in scored_days:
+            stored[row.steward_id][row.flag_key] = row
     raised = 0
-    wanted: set[str] = set()
-    for day, flags in sorted(flags_by_day.items()):
-        version = book.rules_for(day).version
-        for flag in flags:
-            key = flag_key(flag)
-            wanted.add(key)
-            row = stored.get(key)
-            if row is None:
-                flag_id = conn.execute(
-                    insert(f).returning(f.id),
-                    dict(steward_id=steward_id, day=day, flag_key=key, kind=flag.kind.value,
-                         visit_keys=list(flag.visit_keys), reason_zh=flag.reason_zh, reason_en=flag.reason_en,
-                         state=FLAG_OPEN, ruleset_version=version, created_at=now, lapsed_at=None,
-                         decided_at=None, decided_by=None),
-                ).scalar_one()
-                _audit(conn, flag_id, now, ACTION_RAISED, "")
-                raised += 1
-            elif row.lapsed_at is not None:
-                conn.execute(update(f).where(f.id == row.id).values(lapsed_at=None))
-                _audit(conn, row.id, now, ACTION_RERAISED, "")
-    for key, row in stored.items():
-        if key not in wanted and row.lapsed_at is None:
-            conn.execute(update(f).where(f.id == row.id).values(lapsed_at=now))
-            _audit(conn, row.id, now, ACTION_LAPSED, "the check-ins as now stored no longer raise this flag")
+    for steward_id, by_day in sorted(flags.items()):
+        mine = stored.get(steward_id, {})
+        wanted: set[str] = set()
+        for day, day_flags in sorted(by_day.items()):
+            version = book.rules_for(day).version
+            for flag in day_flags:
+                key = flag_key(flag)
+                wanted.add(key)
+                row = mine.get(key)
+                if row is None:
+                    flag_id = conn.execute(
+                        insert(f).returning(f.id),
+                        dict(steward_id=steward_id, day=day, flag_key=key, kind=flag.kind.value,
+                             visit_keys=list(flag.visit_keys), reason_zh=flag.reason_zh, reason_en=flag.reason_en,
+                             state=FLAG_OPEN, ruleset_version=version, created_at=now, lapsed_at=None,
+                             decided_at=None, decided_by=None),
+                    ).scalar_one()
+                    _audit(conn, flag_id, now, ACTION_RAISED, "")
+                    raised += 1
+                elif row.lapsed_at is not None:
+                    conn.execute(update(f).where(f.id == row.id).values(lapsed_at=None))
+                    _audit(conn, row.id, now, ACTION_RERAISED, "")
+        for key, row in mine.items():
+            if key not in wanted and row.lapsed_at is None:
+                conn.execute(update(f).where(f.id == row.id).values(lapsed_at=now))
+                _audit(conn, row.id, now, ACTION_LAPSED, "the check-ins as now stored no longer raise this flag")
     return raised
 
 
@@ -392,22 +405,36 @@ def _draft_entry(d: EntryDraft) -> LedgerEntry:
 
 
 def _sync_ledger(
-    conn: Connection, steward_id: int, from_day: date, results: Sequence[DayResult], now: datetime
+    conn: Connection, from_day: Mapping[int, date], results: Mapping[int, Sequence[DayResult]], now: datetime
 ) -> tuple[int, int]:
-    """Append what changed between the live entries from `from_day` on and the rescore; (appended, reversals)."""
+    """Append what changed between each steward's live entries from their `from_day` on and the rescore;
+    (appended, reversals) over the batch."""
     pe = t.PointsEntry
-    rows = conn.execute(
-        _entry_columns().where(pe.steward_id == steward_id, pe.day >= from_day, pe.rule.in_(PATROL_RULES))
-    ).all()
+    rows_of: dict[int, list[Row]] = defaultdict(list)
+    if results:
+        for r in conn.execute(
+            _entry_columns().where(pe.steward_id.in_(sorted(results)), pe.day >= min(from_day[s] for s in results),
+                                   pe.rule.in_(PATROL_RULES))
+        ):
+            if r.day >= from_day[r.steward_id]:
+                rows_of[r.steward_id].append(r)
+    new_rows: list[dict] = []
+    reversals: list[dict] = []
+    for steward_id, days in sorted(results.items()):
+        _steward_changes(rows_of.get(steward_id, []), days, now, new_rows, reversals)
+    added = _append(conn, reversals) + _append(conn, new_rows)
+    return added, len(reversals)
+
+
+def _steward_changes(rows: Sequence[Row], results: Sequence[DayResult], now: datetime,
+                     new_rows: list[dict], reversals: list[dict]) -> None:
+    """One steward's reversals and new entries: stored `rows` (from the rescore's first day on) against `results`."""
     versions: dict[str, int] = defaultdict(int)
     for r in rows:
         if r.reverses_id is None:
             versions[base_key(r.entry_key)] += 1
     live = {base_key(r.entry_key): r for r in _live(rows)}
     wanted = {d.entry_key: d for result in results for d in result.entries}
-
-    new_rows: list[dict] = []
-    reversals: list[dict] = []
     for key, row in sorted(live.items()):
         draft = wanted.get(key)
         if draft is not None and _draft_entry(draft) == _ledger_entry(row):
@@ -429,8 +456,6 @@ def _sync_ledger(
             cap=d.cap, segment_id=d.segment_id, lane_id=d.lane_id, evidence=list(d.evidence), created_at=now,
             reverses_id=None,
         ))
-    added = _append(conn, reversals) + _append(conn, new_rows)
-    return added, len(reversals)
 
 
 def _append(conn: Connection, rows: list[dict]) -> int:
@@ -444,31 +469,48 @@ def _append(conn: Connection, rows: list[dict]) -> int:
     return len(result.all())
 
 
-def _save_states(conn: Connection, steward_id: int, from_day: date, results: Sequence[DayResult]) -> None:
+def _save_states(conn: Connection, from_day: Mapping[int, date], results: Mapping[int, Sequence[DayResult]]) -> None:
+    """Replace each steward's saved states from their `from_day` on with the rescore's."""
     st = t.ScoringState.__table__
-    conn.execute(delete(st).where(st.c.steward_id == steward_id, st.c.day >= from_day))
-    if results:
-        conn.execute(insert(st), [
-            dict(steward_id=steward_id, day=r.day, ruleset_version=r.ruleset_version, streak_days=r.history.streak_days,
-                 last_patrol_day=r.history.last_patrol_day, week_of=r.history.week_of,
-                 week_points=r.history.week_points, cumulative_points=r.history.cumulative_points,
-                 paced_out=list(r.paced_out), withheld=list(r.withheld))
-            for r in results
-        ])
+    by_first_day: dict[date, list[int]] = defaultdict(list)
+    for steward_id in sorted(results):
+        by_first_day[from_day[steward_id]].append(steward_id)
+    for first_day, steward_ids in sorted(by_first_day.items()):
+        conn.execute(delete(st).where(st.c.steward_id.in_(steward_ids), st.c.day >= first_day))
+    rows = [
+        dict(steward_id=steward_id, day=r.day, ruleset_version=r.ruleset_version, streak_days=r.history.streak_days,
+             last_patrol_day=r.history.last_patrol_day, week_of=r.history.week_of,
+             week_points=r.history.week_points, cumulative_points=r.history.cumulative_points,
+             paced_out=list(r.paced_out), withheld=list(r.withheld))
+        for steward_id, days in sorted(results.items()) for r in days
+    ]
+    if rows:
+        conn.execute(insert(st), rows)
 
 
 # --- the backlog ---------------------------------------------------------------------------------
 
 
 def _take_backlog(conn: Connection, batch: int) -> list[tuple[int, date]]:
+    """About `batch` (steward, day) pairs, always every queued day of each steward taken: a steward whose
+    days were split over two batches would be scored from the first batch's day on, then again."""
     table = t.ScoringBacklog.__table__
     query = select(table.c.steward_id, table.c.day).order_by(table.c.steward_id, table.c.day).limit(batch)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # two scorers share the work, never the same rows
-    pairs = [(s, d) for s, d in conn.execute(query)]
+    pairs = [(s, d) for s, d in conn.execute(_skip_locked(conn, query))]
+    if len(pairs) == batch:
+        last_steward, last_day = pairs[-1]
+        rest = select(table.c.steward_id, table.c.day).where(
+            table.c.steward_id == last_steward, table.c.day > last_day).order_by(table.c.day)
+        pairs += [(s, d) for s, d in conn.execute(_skip_locked(conn, rest))]
     if pairs:
         conn.execute(delete(table).where(tuple_(table.c.steward_id, table.c.day).in_(pairs)))
     return pairs
+
+
+def _skip_locked(conn: Connection, query: Select) -> Select:
+    if conn.dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)  # two scorers share the work, never the same rows
+    return query
 
 
 def _lock_stewards(conn: Connection, steward_ids: list[int]) -> None:

@@ -95,6 +95,22 @@ def test_a_day_scores_under_the_rulebook_with_its_version(seeded: Engine, longta
     assert rescore_all(seeded, RULEBOOK).entries_added == 0  # the same entries again: nothing appended
 
 
+def test_a_batch_takes_every_queued_day_of_its_stewards_so_no_day_is_scored_twice(seeded: Engine,
+                                                                                   longtan: Dataset) -> None:
+    """Two stewards with five queued days each and batches of two pairs: each day is scored once."""
+    rec = Recorder()
+    rows: list[CheckInRow] = []
+    for name in ("赵云华", "叶霞芳"):
+        who = patroller(seeded, longtan, name)
+        for day in range(5):
+            rows += rec.walk(who, at(MONDAY + timedelta(days=day), 7), 0)
+    _commit(seeded, rows)
+    report = score_pending(seeded, RULEBOOK, batch=2)
+    assert (report.steward_days, report.days_scored) == (10, 10)
+    with seeded.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(t.ScoringBacklog)) == 0
+
+
 def test_a_late_record_rescores_the_days_after_it_and_reverses_what_changed(seeded: Engine, twin: Engine,
                                                                              longtan: Dataset) -> None:
     """Seven patrol days earn the 7-day streak bonus; day 4 arrives last. Until it does, the streak is broken."""
@@ -200,7 +216,7 @@ def test_incremental_scoring_equals_one_full_recompute(
     size = max(1, -(-len(rows) // chunks))
     for i in range(0, len(rows), size):
         _commit(seeded, rows[i : i + size])
-        score_pending(seeded, RULEBOOK, batch=2)  # small batches split a steward's days across transactions
+        score_pending(seeded, RULEBOOK, batch=2)  # many small transactions, each of whole stewards
     _commit(twin, rows)
     rescore_all(twin, RULEBOOK)
 
