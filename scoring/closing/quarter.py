@@ -5,15 +5,20 @@ Files: bulletins/<year>-Q<n>/bulletin-<subdistrict>-<year>-Q<n>.html | .pdf unde
 bytes for the same data. A subdistrict gets a bulletin when a steward of it appears in any of the
 three months. Open cases are those whose state at the quarter's end (replayed from case_events) is
 open; "found" counts cases the chief confirmed in the quarter, "fixed" those whose fix was confirmed.
+Notable teams (优秀小巷管家团) are scored as the year-end team award scores them (`team_period_facts`):
+members' points on the team's lane while they were members, compared per member-month.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
@@ -23,13 +28,15 @@ from scoring.cases import OPEN_STATES, CaseState
 from scoring.closing.month import Clock, MonthReview, close_month, ensure_ended, utc_now
 from scoring.closing.outputs import slug, write_file
 from scoring.closing.policy import CyclePolicy
-from scoring.closing.ranking import competition_ranks
+from scoring.closing.ranking import competition_ranks, team_order_key
 from scoring.closing.registry_names import Names, SubdistrictInfo
+from scoring.closing.year_facts import TeamPeriodDetail, team_period_facts
 from scoring.periods import Period, PeriodKind, local_day, parse_period, period_containing
 from scoring.reports import (
     CategoryTally,
     MonthlyPoints,
     NotableSteward,
+    NotableTeam,
     OpenCase,
     PatrolCompletion,
     QuarterlyBulletin,
@@ -37,11 +44,13 @@ from scoring.reports import (
     render_bulletin_html,
     render_bulletin_pdf,
 )
+from scoring.reports.wording import percent
 from scoring.storage import tables as t
 
 logger = logging.getLogger(__name__)
 
-NOTABLE_STEWARDS = 3
+NOTABLE_STEWARDS: Final = 3
+NOTABLE_TEAMS: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +93,9 @@ def close_quarter(engine: Engine, quarter: Period | str, out_dir: Path, policy: 
     with Session(engine) as session:
         names = Names.load(session)
         subdistricts = sorted({r.subdistrict_id for review in reviews for r in review.stewards})
-        built = [build_bulletin(session, period, reviews, names.subdistricts[s], names, policy) for s in subdistricts]
+        teams = quarter_team_facts(session, period)
+        built = [build_bulletin(session, period, reviews, names.subdistricts[s], names, policy, teams)
+                 for s in subdistricts]
     records = []
     for sub_id, bulletin in zip(subdistricts, built, strict=True):
         stem = f"bulletins/{period.label}/bulletin-{slug(names.subdistricts[sub_id].key)}-{period.label}"
@@ -125,8 +136,12 @@ def load_quarter_summary(engine: Engine, quarter: Period | str, out_dir: Path) -
 
 
 def build_bulletin(session: Session, period: Period, reviews: list[MonthReview], sub: SubdistrictInfo,
-                   names: Names, policy: CyclePolicy) -> QuarterlyBulletin:
-    """The bulletin's content for one subdistrict; pure but for the case queries."""
+                   names: Names, policy: CyclePolicy, teams: Sequence[TeamPeriodDetail] | None = None
+                   ) -> QuarterlyBulletin:
+    """The bulletin's content for one subdistrict; pure but for the case and team queries.
+
+    `teams`: every subdistrict's `quarter_team_facts`, read once for all bulletins; None reads them here.
+    """
     points: Counter[int] = Counter()
     active: Counter[int] = Counter()
     stars: Counter[int] = Counter()
@@ -154,6 +169,8 @@ def build_bulletin(session: Session, period: Period, reviews: list[MonthReview],
         quarter=(period.first_day.month - 1) // 3 + 1, issued_on=period.last_day + timedelta(days=1),
         rankings=rankings, patrols=_patrols(reviews, sub, names), open_cases=_open_cases(session, period, sub, names),
         cases_by_category=_tallies(session, period, sub), monthly_points=tuple(monthly), notable_stewards=notable,
+        notable_teams=_notable_teams(quarter_team_facts(session, period) if teams is None else teams, reviews, sub,
+                                     names),
         ruleset_versions=tuple(sorted({v for r in reviews for v in r.ruleset_versions})),
     )
 
@@ -170,6 +187,45 @@ def _patrols(reviews: list[MonthReview], sub: SubdistrictInfo, names: Names) -> 
         PatrolCompletion(_community(names, lane_id), names.lanes[lane_id], due[lane_id], done[lane_id])
         for lane_id in sorted(due) if due[lane_id] > 0
     )
+
+
+def quarter_team_facts(session: Session, period: Period) -> list[TeamPeriodDetail]:
+    """Every team's points and member-months in the quarter, as the year-end team award counts them."""
+    return team_period_facts(session, period.first_day, period.last_day + timedelta(days=1))
+
+
+def _notable_teams(teams: Sequence[TeamPeriodDetail], reviews: list[MonthReview], sub: SubdistrictInfo,
+                   names: Names) -> tuple[NotableTeam, ...]:
+    """The subdistrict's best teams with points in the quarter, in `team_order_key`'s order: points per
+    member-month, then points, then the older team (lower id) first; the order is total."""
+    candidates = [d for d in teams
+                  if d.team.subdistrict_id == sub.id and d.team.points > 0 and d.team.member_months > 0]
+    best = sorted(candidates, key=lambda d: team_order_key(d.team))[:NOTABLE_TEAMS]
+    return tuple(
+        NotableTeam(d.team.name, _community(names, d.lane_id), names.lanes[d.lane_id], _member_names(d, names),
+                    _team_citation(d, reviews))
+        for d in best
+    )
+
+
+def _member_names(detail: TeamPeriodDetail, names: Names) -> tuple[str, ...]:
+    """Each member once, by steward id, however many memberships they had in the quarter."""
+    return tuple(names.stewards[s].name for s in sorted({m.steward_id for m in detail.members}))
+
+
+def _team_citation(detail: TeamPeriodDetail, reviews: list[MonthReview]) -> str:
+    due = sum(lane.patrols_due for review in reviews for lane in review.lanes if lane.lane_id == detail.lane_id)
+    done = sum(lane.patrols_completed for review in reviews for lane in review.lanes if lane.lane_id == detail.lane_id)
+    citation = (f"本季度团队积分{detail.team.points}分，"
+                f"人均每月{_one_decimal(detail.team.points_per_member_month)}分")
+    return citation + (f"，日巡完成率{percent(done, due)}" if due > 0 else "")
+
+
+def _one_decimal(value: Fraction) -> str:
+    """A fraction with one decimal, rounded half away from zero, exactly (no float): 2045/4 → "511.3"."""
+    sign, value = ("-", -value) if value < 0 else ("", value)
+    tenths = (20 * value.numerator + value.denominator) // (2 * value.denominator)
+    return f"{sign}{tenths // 10}.{tenths % 10}"
 
 
 def _community(names: Names, lane_id: int) -> str | None:

@@ -199,19 +199,31 @@ class MembershipSpan:
 
 def member_months(span: MembershipSpan, year: int) -> Fraction:
     """Months of actual membership in `year`: each month counts the share of its days the member was in."""
+    return member_months_between(span, date(year, 1, 1), date(year + 1, 1, 1))
+
+
+def member_months_between(span: MembershipSpan, first_day: date, after_day: date) -> Fraction:
+    """Months of actual membership in the days [first_day, after_day), a year, a quarter or any stretch.
+
+    Each calendar month counts the share of its own days on which the member was in and the stretch
+    covered it, so a month always weighs one whatever its length (February as much as March).
+    """
     total = Fraction(0)
-    for month in range(1, 13):
-        first = date(year, month, 1)
-        after = date(year + (month == 12), month % 12 + 1, 1)
-        start = max(first, span.first_day)
-        end = after if span.end_day is None else min(after, span.end_day)
+    month_first = first_day.replace(day=1)
+    while month_first < after_day:
+        month_after = date(month_first.year + (month_first.month == 12), month_first.month % 12 + 1, 1)
+        start = max(month_first, first_day, span.first_day)
+        end = min(month_after, after_day) if span.end_day is None else min(month_after, after_day, span.end_day)
         if end > start:
-            total += Fraction((end - start).days, (after - first).days)
+            total += Fraction((end - start).days, (month_after - month_first).days)
+        month_first = month_after
     return total
 
 
 @dataclass(frozen=True, slots=True)
 class TeamYear:
+    """A team's score over a period: the year of the award, or the quarter of a bulletin."""
+
     team_id: int
     name: str
     subdistrict_id: int
