@@ -102,7 +102,7 @@ def bench_cycle(engine_factory: EngineFactory, stewards: int, days: int, console
     against a full recompute of the same year's points from the raw check-ins."""
     if not 1 <= days <= ASKED_YEAR_DAYS:
         raise CycleBenchError(f"days must be between 1 and {ASKED_YEAR_DAYS}, got {days}; pass a smaller count")
-    year_days = _spread(date(BENCH_YEAR, 1, 1), ASKED_YEAR_DAYS, days)
+    year_days = _year_days(days)
     console.print(f"(g) year-end award: {stewards} stewards × {days} days of {BENCH_YEAR}")
     engine, setup = _store(engine_factory, f"bench_cycle_year_{stewards}_{days}", stewards, year_days)
     try:
@@ -120,7 +120,7 @@ def bench_cycle(engine_factory: EngineFactory, stewards: int, days: int, console
         engine.dispose()
     gold = sum(len(s.stewards) for s in summary.subdistricts)
     return {
-        **_figures("year_award", award_seconds, recompute_seconds, steward_days, stewards, days, setup),
+        **_figures("year_award", award_seconds, recompute_seconds, steward_days, stewards, len(year_days), setup),
         "twelve_month_closes_seconds": round(months_seconds, 3),
         "gold_stewards": gold,
     }
@@ -218,6 +218,22 @@ def _checkins(engine: Engine, days: list[date]) -> Iterator[CheckInRow]:
                 seq += 1
                 yield CheckInRow(band_id, 0, seq, start + timedelta(seconds=i * WALK_STEP_SECONDS), kind,
                                  checkpoint_id, token, -60, 80, 0, steward_id)
+
+
+def _year_days(days: int) -> list[date]:
+    """`days` dates of the bench year, shared out over its twelve months as evenly as they go: with a
+    multiple of 12, every month is active, as the award's eligibility asks. Near a whole year a short
+    month may hold fewer than its share; the figures report the days as chosen."""
+    if days >= ASKED_YEAR_DAYS:
+        return _spread(date(BENCH_YEAR, 1, 1), ASKED_YEAR_DAYS, ASKED_YEAR_DAYS)
+    chosen: list[date] = []
+    for month in range(1, 13):
+        period = parse_period(PeriodKind.MONTH, f"{BENCH_YEAR}-{month:02d}")
+        length = (period.last_day - period.first_day).days + 1
+        share = min(length, days // 12 + (1 if month <= days % 12 else 0))
+        if share:
+            chosen += _spread(period.first_day, length, share)
+    return chosen
 
 
 def _spread(first: date, span_days: int, days: int) -> list[date]:

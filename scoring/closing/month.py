@@ -11,10 +11,11 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
+from typing import Any, Final
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,11 @@ from scoring.storage import tables as t
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+# A snapshot's columns are named as its records' fields: rows go in and come out by these names.
+_STEWARD_FIELDS: Final = tuple(f.name for f in fields(StewardMonth))
+_LANE_FIELDS: Final = tuple(f.name for f in fields(LaneMonth))
 
 
 def utc_now() -> datetime:
@@ -72,8 +78,8 @@ def content_hash(month: Period, versions: tuple[str, ...], stewards: tuple[Stewa
         "month": month.label,
         "policy": policy,
         "ruleset_versions": list(versions),
-        "stewards": [asdict(r) for r in stewards],
-        "lanes": [asdict(r) for r in lanes],
+        "stewards": [_as_row(r, _STEWARD_FIELDS) for r in stewards],
+        "lanes": [_as_row(r, _LANE_FIELDS) for r in lanes],
     }
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -112,8 +118,16 @@ def _write_snapshot(session: Session, period: Period, policy: CyclePolicy, now: 
     )
     session.add(review)
     session.flush()
-    session.add_all(t.MonthReviewSteward(review_id=review.id, **asdict(r)) for r in stewards)
-    session.add_all(t.MonthReviewLane(review_id=review.id, **asdict(r)) for r in lanes)
+    # Core inserts: a district's month is 100,000 rows, and ORM objects would cost more than the ranking.
+    for table, records, names in ((t.MonthReviewSteward.__table__, stewards, _STEWARD_FIELDS),
+                                  (t.MonthReviewLane.__table__, lanes, _LANE_FIELDS)):
+        if records:
+            session.execute(insert(table), [dict(_as_row(r, names), review_id=review.id) for r in records])
+
+
+def _as_row(record: StewardMonth | LaneMonth, names: tuple[str, ...]) -> dict[str, Any]:
+    """A record's fields by name; the records are flat, so this is `asdict` without its deep copy."""
+    return {name: getattr(record, name) for name in names}
 
 
 def load_month_review(engine: Engine, month: Period | str) -> MonthReview | None:
@@ -122,17 +136,15 @@ def load_month_review(engine: Engine, month: Period | str) -> MonthReview | None
         review = session.scalar(select(t.MonthReview).where(t.MonthReview.month == period.first_day))
         if review is None:
             return None
-        ms, ml = t.MonthReviewSteward, t.MonthReviewLane
+        ms, ml = t.MonthReviewSteward.__table__, t.MonthReviewLane.__table__
         stewards = tuple(
-            StewardMonth(r.steward_id, r.subdistrict_id, r.community_id, r.points, r.active_days,
-                         r.patrols_completed, r.cases_confirmed, r.rank_community, r.rank_subdistrict, r.star)
-            for r in session.scalars(select(ms).where(ms.review_id == review.id)
-                                     .order_by(ms.subdistrict_id, ms.rank_subdistrict, ms.steward_id))
+            StewardMonth(*row) for row in session.execute(
+                select(*(ms.c[n] for n in _STEWARD_FIELDS)).where(ms.c.review_id == review.id)
+                .order_by(ms.c.subdistrict_id, ms.c.rank_subdistrict, ms.c.steward_id))
         )
         lanes = tuple(
-            LaneMonth(r.lane_id, r.subdistrict_id, r.community_id, r.points, r.patrols_due, r.patrols_completed,
-                      r.inspections, r.inspection_score)
-            for r in session.scalars(select(ml).where(ml.review_id == review.id).order_by(ml.lane_id))
+            LaneMonth(*row) for row in session.execute(
+                select(*(ml.c[n] for n in _LANE_FIELDS)).where(ml.c.review_id == review.id).order_by(ml.c.lane_id))
         )
         return MonthReview(period, review.content_sha256, tuple(review.ruleset_versions), stewards, lanes,
                            review.closed_at)
