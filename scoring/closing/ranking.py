@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 from typing import Final, TypeVar
 
 from scoring.closing.policy import CyclePolicy
@@ -208,12 +209,17 @@ def member_months_between(span: MembershipSpan, first_day: date, after_day: date
     Each calendar month counts the share of its own days on which the member was in and the stretch
     covered it, so a month always weighs one whatever its length (February as much as March).
     """
+    return _months_between(span.first_day, span.end_day, first_day, after_day)
+
+
+@lru_cache(maxsize=4096)  # most of a district's members share a few spans: since before the year, to its end
+def _months_between(member_from: date, member_until: date | None, first_day: date, after_day: date) -> Fraction:
     total = Fraction(0)
     month_first = first_day.replace(day=1)
     while month_first < after_day:
         month_after = date(month_first.year + (month_first.month == 12), month_first.month % 12 + 1, 1)
-        start = max(month_first, first_day, span.first_day)
-        end = min(month_after, after_day) if span.end_day is None else min(month_after, after_day, span.end_day)
+        start = max(month_first, first_day, member_from)
+        end = min(month_after, after_day) if member_until is None else min(month_after, after_day, member_until)
         if end > start:
             total += Fraction((end - start).days, (month_after - month_first).days)
         month_first = month_after

@@ -52,11 +52,13 @@ class Names:
         for lane_id, name, community_id in session.execute(select(t.Lane.id, t.Lane.name, t.Lane.community_id)):
             lanes[lane_id] = name
             lane_communities[lane_id] = community_id
-        stewards = {
-            s.id: StewardInfo(
-                s.id, s.key, s.name, communities.get(s.community_id) if s.community_id is not None else None,
-                lanes.get(s.home_lane_id, "") if s.home_lane_id is not None else "",
+        st = t.Steward
+        stewards = {  # columns, not ORM objects: a district has 100,000 stewards
+            steward_id: StewardInfo(
+                steward_id, key, name, communities.get(community_id) if community_id is not None else None,
+                lanes.get(home_lane_id, "") if home_lane_id is not None else "",
             )
-            for s in session.scalars(select(t.Steward))
+            for steward_id, key, name, community_id, home_lane_id in session.execute(
+                select(st.id, st.key, st.name, st.community_id, st.home_lane_id))
         }
         return cls(subdistricts, communities, lanes, lane_communities, stewards)
