@@ -493,18 +493,26 @@ def _save_states(conn: Connection, from_day: Mapping[int, date], results: Mappin
 
 def _take_backlog(conn: Connection, batch: int) -> list[tuple[int, date]]:
     """About `batch` (steward, day) pairs, always every queued day of each steward taken: a steward whose
-    days were split over two batches would be scored from the first batch's day on, then again."""
+    days were split over two batches would be scored from the first batch's day on, then again.
+
+    The pairs are those this transaction deleted. On SQLite the select runs before the transaction's
+    first write, so two scorers can select the same pairs; the second's delete waits for the first to
+    commit, then deletes, and so takes, none of them: it looks again, now seeing what is left."""
     table = t.ScoringBacklog.__table__
     query = select(table.c.steward_id, table.c.day).order_by(table.c.steward_id, table.c.day).limit(batch)
-    pairs = [(s, d) for s, d in conn.execute(_skip_locked(conn, query))]
-    if len(pairs) == batch:
-        last_steward, last_day = pairs[-1]
-        rest = select(table.c.steward_id, table.c.day).where(
-            table.c.steward_id == last_steward, table.c.day > last_day).order_by(table.c.day)
-        pairs += [(s, d) for s, d in conn.execute(_skip_locked(conn, rest))]
-    if pairs:
-        conn.execute(delete(table).where(tuple_(table.c.steward_id, table.c.day).in_(pairs)))
-    return pairs
+    while True:
+        pairs = [(s, d) for s, d in conn.execute(_skip_locked(conn, query))]
+        if len(pairs) == batch:
+            last_steward, last_day = pairs[-1]
+            rest = select(table.c.steward_id, table.c.day).where(
+                table.c.steward_id == last_steward, table.c.day > last_day).order_by(table.c.day)
+            pairs += [(s, d) for s, d in conn.execute(_skip_locked(conn, rest))]
+        if not pairs:
+            return []
+        taken = conn.execute(delete(table).where(tuple_(table.c.steward_id, table.c.day).in_(pairs))
+                             .returning(table.c.steward_id, table.c.day)).all()
+        if taken:
+            return sorted((s, d) for s, d in taken)
 
 
 def _skip_locked(conn: Connection, query: Select) -> Select:

@@ -3,6 +3,7 @@ an append-only ledger with reversals, and incremental scoring equal to one full 
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from scoring.ingest import CheckInRow, IngestStore
 from scoring.rulebook import RULE_SEGMENT_PATROL, RULE_STREAK_BONUS, RuleBook, load_rulebook
-from scoring.scorer import VOID_SUFFIX, base_key, live_entries, rescore_all, score_pending
+from scoring.scorer import VOID_SUFFIX, ScoreReport, base_key, live_entries, rescore_all, score_pending
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import make_engine
@@ -109,6 +110,43 @@ def test_a_batch_takes_every_queued_day_of_its_stewards_so_no_day_is_scored_twic
     assert (report.steward_days, report.days_scored) == (10, 10)
     with seeded.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(t.ScoringBacklog)) == 0
+
+
+def test_two_scorers_draining_one_backlog_at_once_write_what_one_recompute_writes(
+    seeded: Engine, twin: Engine, longtan: Dataset,
+) -> None:
+    """`serve` and `stewards cycle` may score at the same time: on PostgreSQL they share the backlog
+    (skip-locked batches, a lock per steward); on SQLite one waits for the other's write."""
+    rec = Recorder()
+    rows: list[CheckInRow] = []
+    for name in ("赵云华", "韩险峰", "孔芳", "叶霞芳", "郝宝燕"):
+        who = patroller(seeded, longtan, name)
+        for day in range(9):
+            rows += rec.walk(who, at(MONDAY + timedelta(days=day), 7), 0)
+            rows += rec.walk(who, at(MONDAY + timedelta(days=day), 18, 30), 0)
+    _commit(seeded, rows)
+    start = threading.Barrier(2)
+    reports: list[ScoreReport] = []
+
+    def scorer() -> None:
+        start.wait()
+        reports.append(score_pending(seeded, RULEBOOK, batch=4))  # batches of whole stewards, cut often
+
+    threads = [threading.Thread(target=scorer) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    _commit(twin, rows)
+    rescore_all(twin, RULEBOOK)
+
+    assert len(reports) == 2 and sum(r.steward_days for r in reports) == 5 * 9
+    assert _ledger(seeded) == _ledger(twin)
+    assert _states(seeded) == _states(twin)
+    with seeded.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(t.ScoringBacklog)) == 0
+        keys = conn.scalars(select(t.PointsEntry.entry_key)).all()
+    assert len(keys) == len(set(keys)) and not any("~" in k for k in keys)  # nothing written twice or revised
 
 
 def test_a_late_record_rescores_the_days_after_it_and_reverses_what_changed(seeded: Engine, twin: Engine,
