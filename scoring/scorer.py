@@ -244,11 +244,8 @@ def _load(conn: Connection, from_day: Mapping[int, date]) -> dict[int, _Steward]
         stewards[steward_id].claims = claims
     st = t.ScoringState
     # Each steward starts from their last saved state before their first day to score.
-    by_first_day: dict[date, list[int]] = defaultdict(list)
-    for steward_id in ids:
-        by_first_day[from_day[steward_id]].append(steward_id)
     starts: dict[int, date] = {}
-    for first_day, group in sorted(by_first_day.items()):
+    for first_day, group in _by_first_day(from_day, ids):
         starts.update(conn.execute(
             select(st.steward_id, func.max(st.day)).where(st.steward_id.in_(group), st.day < first_day)
             .group_by(st.steward_id)
@@ -268,6 +265,15 @@ def _load(conn: Connection, from_day: Mapping[int, date]) -> dict[int, _Steward]
     for steward_id, keys in vouched.items():
         stewards[steward_id].vouched = frozenset(keys)
     return stewards
+
+
+def _by_first_day(from_day: Mapping[int, date], steward_ids: Iterable[int]) -> list[tuple[date, list[int]]]:
+    """The stewards grouped by the first day they are scored from, days in order: one statement per group
+    (a full recompute has one group; incremental scoring a few)."""
+    groups: dict[date, list[int]] = defaultdict(list)
+    for steward_id in sorted(steward_ids):
+        groups[from_day[steward_id]].append(steward_id)
+    return sorted(groups.items())
 
 
 def _claims(conn: Connection, stewards: Sequence[int]) -> dict[int, list[ClaimedSegment]]:
@@ -472,10 +478,7 @@ def _append(conn: Connection, rows: list[dict]) -> int:
 def _save_states(conn: Connection, from_day: Mapping[int, date], results: Mapping[int, Sequence[DayResult]]) -> None:
     """Replace each steward's saved states from their `from_day` on with the rescore's."""
     st = t.ScoringState.__table__
-    by_first_day: dict[date, list[int]] = defaultdict(list)
-    for steward_id in sorted(results):
-        by_first_day[from_day[steward_id]].append(steward_id)
-    for first_day, steward_ids in sorted(by_first_day.items()):
+    for first_day, steward_ids in _by_first_day(from_day, results):
         conn.execute(delete(st).where(st.c.steward_id.in_(steward_ids), st.c.day >= first_day))
     rows = [
         dict(steward_id=steward_id, day=r.day, ruleset_version=r.ruleset_version, streak_days=r.history.streak_days,
