@@ -32,7 +32,7 @@ from scoring.closing.outputs import slug, write_file
 from scoring.closing.policy import CyclePolicy, UpheldFlags, no_upheld_flags
 from scoring.closing.ranking import TIE_BREAKS, GoldGroup, StewardYear, describe_ties, select_gold, select_teams
 from scoring.closing.registry_names import Names, SubdistrictInfo
-from scoring.closing.year_facts import TeamYearDetail, steward_years, team_years
+from scoring.closing.year_facts import TeamPeriodDetail, steward_years, team_years
 from scoring.periods import PeriodKind, day_starts_at, parse_period
 from scoring.reports import (
     STEWARD_AWARD,
@@ -150,7 +150,7 @@ def close_year(engine: Engine, year: int, out_dir: Path, policy: CyclePolicy = C
     groups = select_gold(records, policy, set(upheld_flags(year)))
     team_winners = select_teams((d.team for d in teams), policy)
     team_details = {d.team.team_id: d for d in teams}
-    plan: list[tuple[SubdistrictInfo, list[GoldGroup], list[TeamYearDetail]]] = []
+    plan: list[tuple[SubdistrictInfo, list[GoldGroup], list[TeamPeriodDetail]]] = []
     for sub_id in sorted({g.winners[0].subdistrict_id for g in groups} | {w.subdistrict_id for w in team_winners}):
         plan.append((names.subdistricts[sub_id], [g for g in groups if g.winners[0].subdistrict_id == sub_id],
                      [team_details[w.team_id] for w in team_winners if w.subdistrict_id == sub_id]))
@@ -203,7 +203,7 @@ def _eligibility(policy: CyclePolicy) -> tuple[str, ...]:
 
 
 def _write_subdistrict(
-    out_dir: Path, year: int, sub: SubdistrictInfo, groups: list[GoldGroup], teams: list[TeamYearDetail],
+    out_dir: Path, year: int, sub: SubdistrictInfo, groups: list[GoldGroup], teams: list[TeamPeriodDetail],
     names: Names, lane_keys: dict[int, str], version: str, policy: CyclePolicy, issuer: IssuerKey,
 ) -> tuple[t.AwardReportRecord, list[t.Award]]:
     folder = f"awards/{year}/{slug(sub.key)}"

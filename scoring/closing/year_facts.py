@@ -69,12 +69,7 @@ class TeamPeriodDetail:
     members: tuple[MemberPeriod, ...]  # by steward id, then the membership's start
 
 
-# The year-end award's names for the same records.
-MemberYear = MemberPeriod
-TeamYearDetail = TeamPeriodDetail
-
-
-def team_years(session: Session, year: int) -> list[TeamYearDetail]:
+def team_years(session: Session, year: int) -> list[TeamPeriodDetail]:
     return team_period_facts(session, date(year, 1, 1), date(year + 1, 1, 1))
 
 
