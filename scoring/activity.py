@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from scoring.ingest import CheckInKind
+from scoring.checkins import CheckInKind
 from scoring.periods import PROGRAMME_TZ, Period
+from scoring.storage.dialect import is_postgres
 from scoring.storage.types import UtcDateTime
 
 
-class Bucket(str, enum.Enum):
+class Bucket(enum.StrEnum):
     HOUR = "hour"
     DAY = "day"
 
@@ -40,11 +41,11 @@ _LANE_JOIN = "JOIN checkpoints cp ON cp.id = c.checkpoint_id JOIN segments sg ON
 
 def activity(session: Session, period: Period, bucket: Bucket, *, lane_id: int | None = None,
              timescale: bool = False) -> list[ActivityPoint]:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if is_postgres(session):
         key = (
             f"time_bucket(INTERVAL '1 {bucket.value}', c.event_at, '{PROGRAMME_TZ.key}')" if timescale
-            else f"date_trunc('{bucket.value}', c.event_at AT TIME ZONE '{PROGRAMME_TZ.key}') AT TIME ZONE '{PROGRAMME_TZ.key}'"
+            else f"date_trunc('{bucket.value}', c.event_at AT TIME ZONE '{PROGRAMME_TZ.key}')"
+            f" AT TIME ZONE '{PROGRAMME_TZ.key}'"
         )
     else:
         pattern = "%Y-%m-%d %H:00:00" if bucket is Bucket.HOUR else "%Y-%m-%d 00:00:00"
@@ -58,7 +59,8 @@ def activity(session: Session, period: Period, bucket: Bucket, *, lane_id: int |
     ).bindparams(bindparam("start", type_=UtcDateTime()), bindparam("end", type_=UtcDateTime()))
     rows = session.execute(
         query,
-        {"start": period.starts_at(), "end": period.ends_at(), "kind": int(CheckInKind.PATROL_CHECKIN), "lane_id": lane_id},
+        {"start": period.starts_at(), "end": period.ends_at(), "kind": int(CheckInKind.PATROL_CHECKIN),
+         "lane_id": lane_id},
     ).all()
     return [ActivityPoint(_bucket_start(b), int(n), int(s)) for b, n, s in rows]
 
@@ -66,7 +68,7 @@ def activity(session: Session, period: Period, bucket: Bucket, *, lane_id: int |
 def _bucket_start(value: object) -> datetime:
     if isinstance(value, str):  # SQLite: local wall-clock text
         local = datetime.fromisoformat(value).replace(tzinfo=PROGRAMME_TZ)
-        return local.astimezone(timezone.utc)
+        return local.astimezone(UTC)
     assert isinstance(value, datetime)
-    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 

@@ -3,6 +3,14 @@
 ScoringError
 ├── UnknownPeriodError   a period kind or date the caller asked for does not exist
 ├── UnknownScopeError    a leaderboard scope or its id is not in the registry
+├── NotAuthorisedError   the actor may not do that there (a chief of another lane or subdistrict, ...)
+├── CaseError            the work ledger (scoring.cases.errors)
+│   ├── UnknownCaseError, InvalidCaseInputError, IllegalTransitionError
+├── FlagError            integrity flags (scoring.integrity.store)
+│   ├── UnknownFlagError, NotYourFlagError, FlagDecidedError, InvalidAppealError
+├── InspectionError      周查 (scoring.inspections)
+│   ├── UnknownLaneError, InvalidInspectionError, InspectionExistsError, ChecklistError
+├── PatrolAlertError     missed and late patrols (scoring.patrol_alerts)
 └── StorageError
     └── StorageUnavailableError   the database is unreachable (restarting, network): retry later
 """
@@ -20,6 +28,10 @@ class UnknownPeriodError(ScoringError, ValueError):
 
 class UnknownScopeError(ScoringError, LookupError):
     pass
+
+
+class NotAuthorisedError(ScoringError, PermissionError):
+    """The actor is not one who may do this here; the message names who may."""
 
 
 class StorageError(ScoringError):

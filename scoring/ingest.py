@@ -14,48 +14,30 @@ Nothing here knows about MQTT or the wire format; the gateway converts at its ed
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import NamedTuple
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from scoring.checkins import CheckInRow, RecordKey, RefusalReason, RefusalRow
 from scoring.errors import StorageUnavailableError
 from scoring.periods import local_day
 from scoring.storage import bulk
 from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
 
+# The gateway may import nothing of scoring but this module, so the check-in vocabulary it writes with
+# (defined in scoring.checkins, beside the storage that copies it) is part of this port's surface.
+__all__ = [
+    "BandEntry", "BeaconEntry", "Binding", "CheckInRow", "CommitResult", "Directory",
+    "IngestStore", "RecordKey", "RefusalReason", "RefusalRow",
+]
+
 log = logging.getLogger(__name__)
-
-RecordKey = tuple[int, int, int]  # (band_id, boot, seq)
-
-
-class CheckInKind(enum.IntEnum):
-    PATROL_CHECKIN = 1
-    PROBLEM_REPORT = 2
-    DISSUASION = 3
-    HEARTBEAT = 4
-
-
-class RefusalReason(str, enum.Enum):
-    MALFORMED = "malformed"
-    UNKNOWN_BAND = "unknown_band"
-    BAD_SIGNATURE = "bad_signature"
-    TOPIC_MISMATCH = "topic_mismatch"
-    BAND_NOT_BOUND = "band_not_bound"
-    CLOCK_AHEAD = "clock_ahead"
-    TOO_OLD = "too_old"
-    UNKNOWN_CHECKPOINT = "unknown_checkpoint"
-    REPLAY = "replay"
-    TOKEN_STALE = "token_stale"
-    WRONG_BEACON = "wrong_beacon"
-    BAD_TOKEN = "bad_token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +71,7 @@ class BandEntry:
         return None
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FOREVER_MS = 2**63 - 1
 
 
@@ -113,39 +95,6 @@ class Directory:
     bands: Mapping[int, BandEntry]
     beacons: Mapping[int, tuple[BeaconEntry, ...]]  # checkpoint id → its beacons, oldest first
     loaded_at: datetime
-
-
-class CheckInRow(NamedTuple):
-    """A verified record, ready to store. A tuple, in the column order of `checkins` (without
-    received_at), because the ingest path builds and copies hundreds of thousands of them a second."""
-
-    band_id: int
-    boot: int
-    seq: int
-    event_at: datetime
-    kind: int
-    checkpoint_id: int
-    beacon_token: bytes
-    rssi_dbm: int
-    battery_pct: int
-    detail: int
-    steward_id: int
-
-    @property
-    def key(self) -> RecordKey:
-        return (self.band_id, self.boot, self.seq)
-
-
-@dataclass(frozen=True, slots=True)
-class RefusalRow:
-    reason: RefusalReason
-    detail: str
-    topic: str
-    payload: bytes
-    band_id: int | None = None
-    boot: int | None = None
-    seq: int | None = None
-    event_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -190,7 +139,8 @@ class IngestStore:
         with self._unavailable_as_error(), self._sessions() as session:
             bindings: dict[int, list[Binding]] = {}
             for band_id, steward_id, valid_from, valid_to in session.execute(
-                select(t.BandBinding.band_id, t.BandBinding.steward_id, t.BandBinding.valid_from, t.BandBinding.valid_to)
+                select(t.BandBinding.band_id, t.BandBinding.steward_id, t.BandBinding.valid_from,
+                       t.BandBinding.valid_to)
             ):
                 bindings.setdefault(band_id, []).append(Binding(steward_id, valid_from, valid_to))
             bands = {
@@ -204,7 +154,7 @@ class IngestStore:
             ):
                 beacons[checkpoint_id].append(BeaconEntry(
                     bytes(secret), _ms(active_from), _ms(active_to) if active_to is not None else _FOREVER_MS))
-        return Directory(bands, {cp: tuple(b) for cp, b in beacons.items()}, datetime.now(timezone.utc))
+        return Directory(bands, {cp: tuple(b) for cp, b in beacons.items()}, datetime.now(UTC))
 
     def commit(
         self,

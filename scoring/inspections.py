@@ -15,8 +15,9 @@ Errors::
     ├── ChecklistError                the checklist file cannot be read or is inconsistent
     ├── InvalidInspectionError        results that do not match the checklist; unknown lane or chief
     ├── UnknownLaneError              no lane with that id
-    ├── InspectionExistsError         the lane already has its inspection for that week
-    └── InspectorNotAuthorisedError   the chief is not a chief of that lane
+    └── InspectionExistsError         the lane already has its inspection for that week
+
+A chief who is not a chief of the lane gets scoring.errors.NotAuthorisedError.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ from typing import Any, Final
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from scoring.cases import LaneEntryDraft
-from scoring.errors import ScoringError
+from scoring.errors import NotAuthorisedError, ScoringError
+from scoring.ledger.entries import LaneEntryDraft
 from scoring.periods import Period, PeriodKind, local_day, period_containing
 from scoring.storage import tables as t
 
@@ -72,14 +73,10 @@ class InspectionExistsError(InspectionError):
     pass
 
 
-class InspectorNotAuthorisedError(InspectionError):
-    pass
-
-
 # --- The checklist ---------------------------------------------------------------------------------
 
 
-class ItemKind(str, enum.Enum):
+class ItemKind(enum.StrEnum):
     YOU = "you"  # 有: the lane must have it
     WU = "wu"  # 无: the lane must be free of it
 
@@ -145,7 +142,9 @@ def _item(origin: str, kind: ItemKind, table: Any) -> ChecklistItem:
     if not isinstance(text, str) or not 0 < len(text) <= ITEM_TEXT_MAX_CHARS:
         raise ChecklistError(f"{origin}: item {code} needs a text of 1..{ITEM_TEXT_MAX_CHARS} characters")
     if not text.startswith(kind.label):
-        raise ChecklistError(f"{origin}: item {code} is a {kind.label} item, so its text starts with {kind.label}: {text!r}")
+        raise ChecklistError(
+            f"{origin}: item {code} is a {kind.label} item, so its text starts with {kind.label}: {text!r}"
+        )
     if not isinstance(hint, str):
         raise ChecklistError(f"{origin}: item {code}'s hint must be text")
     return ChecklistItem(code, kind, text, hint)
@@ -257,15 +256,18 @@ def record_inspection(
     if chief is None:
         raise InvalidInspectionError(f"chief {chief_id} is not in the registry")
     if chief.lane_id != lane_id:
-        raise InspectorNotAuthorisedError(
-            f"chief {chief_id} ({chief.name}) is not a chief of lane {lane_id} ({lane.name}): that lane's 街巷长 inspects it"
+        raise NotAuthorisedError(
+            f"chief {chief_id} ({chief.name}) is not a chief of lane {lane_id} ({lane.name}): "
+            "that lane's 街巷长 inspects it"
         )
     week_of = period_containing(PeriodKind.WEEK, local_day(inspected_at)).first_day
-    existing = session.scalar(select(t.Inspection.id).where(t.Inspection.lane_id == lane_id, t.Inspection.week_of == week_of))
+    existing = session.scalar(
+        select(t.Inspection.id).where(t.Inspection.lane_id == lane_id, t.Inspection.week_of == week_of)
+    )
     if existing is not None:
         raise InspectionExistsError(
-            f"lane {lane_id} ({lane.name}) was already inspected in the week of {week_of.isoformat()} (inspection {existing}): "
-            "one 周查 per lane per week"
+            f"lane {lane_id} ({lane.name}) was already inspected in the week of {week_of.isoformat()} "
+            f"(inspection {existing}): one 周查 per lane per week"
         )
     by_code = {r.code: r for r in results}
     ordered = [by_code[i.code] for i in checklist.items]
@@ -282,7 +284,8 @@ def record_inspection(
         for i in checklist.items
     )
     session.flush()
-    log.info("周查 of lane %d by chief %d: %.2f (%d/%d)", lane_id, chief_id, row.score, row.items_passed, row.items_total)
+    log.info("周查 of lane %d by chief %d: %.2f (%d/%d)",
+             lane_id, chief_id, row.score, row.items_passed, row.items_total)
     return _views(session, [row])[0]
 
 
@@ -290,7 +293,9 @@ def list_inspections(session: Session, lane_id: int) -> list[InspectionView]:
     """A lane's inspections, oldest first."""
     if session.get(t.Lane, lane_id) is None:
         raise UnknownLaneError(f"lane {lane_id} does not exist")
-    rows = session.scalars(select(t.Inspection).where(t.Inspection.lane_id == lane_id).order_by(t.Inspection.week_of)).all()
+    rows = session.scalars(
+        select(t.Inspection).where(t.Inspection.lane_id == lane_id).order_by(t.Inspection.week_of)
+    ).all()
     return _views(session, rows)
 
 
@@ -298,7 +303,8 @@ def inspections_in(session: Session, period: Period | None = None) -> list[Inspe
     """Every inspection whose local day lies in `period` (all if None), by time."""
     query = select(t.Inspection).order_by(t.Inspection.inspected_at, t.Inspection.id)
     if period is not None:
-        query = query.where(t.Inspection.inspected_at >= period.starts_at(), t.Inspection.inspected_at < period.ends_at())
+        query = query.where(t.Inspection.inspected_at >= period.starts_at(),
+                            t.Inspection.inspected_at < period.ends_at())
     return _views(session, session.scalars(query).all())
 
 
@@ -361,7 +367,7 @@ def inspection_drafts(
     """
     day, week = inspection.day, inspection.week_label
     evidence = (f"inspection/{inspection.id}",)
-    drafts = []
+    drafts: list[LaneEntryDraft] = []
     value = points_for_score(inspection.score, points.steward)
     if value:
         drafts.extend(
@@ -389,7 +395,8 @@ def claimants_at(session: Session, lane_id: int, at: datetime) -> list[int]:
     """Stewards holding a claim on any segment of the lane at the instant `at`."""
     return sorted(set(session.scalars(
         select(t.Claim.steward_id).join(t.Segment, t.Segment.id == t.Claim.segment_id).where(
-            t.Segment.lane_id == lane_id, t.Claim.valid_from <= at, or_(t.Claim.valid_to.is_(None), t.Claim.valid_to > at),
+            t.Segment.lane_id == lane_id, t.Claim.valid_from <= at,
+            or_(t.Claim.valid_to.is_(None), t.Claim.valid_to > at),
         )
     )))
 

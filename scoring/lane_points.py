@@ -15,17 +15,22 @@ from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import Engine
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scoring.cases import CasePoints, LaneEntryDraft, case_entry_drafts, cases_from_checkins
+from scoring.cases.intake import cases_from_checkins
+from scoring.cases.points import CasePoints, case_entry_drafts
 from scoring.inspections import InspectionPoints, inspection_entry_drafts
+from scoring.ledger.entries import LaneEntryDraft
 from scoring.rulebook import RuleBook
 from scoring.storage import tables as t
+from scoring.storage.dialect import insert_skipping_duplicates
 
 log = logging.getLogger(__name__)
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+# Both are frozen, so one shared default is safe.
+_CASE_POINTS: Final = CasePoints()
+_INSPECTION_POINTS: Final = InspectionPoints()
 
 
 def score_lane_work(
@@ -33,8 +38,8 @@ def score_lane_work(
     rulebook: RuleBook,
     *,
     since: datetime = _EPOCH,
-    case_points: CasePoints = CasePoints(),
-    inspection_points: InspectionPoints = InspectionPoints(),
+    case_points: CasePoints = _CASE_POINTS,
+    inspection_points: InspectionPoints = _INSPECTION_POINTS,
     now: datetime | None = None,
 ) -> int:
     """Take in band reports received since `since`, then append every earned entry; returns how many were new."""
@@ -52,14 +57,11 @@ def _append(session: Session, drafts: list[LaneEntryDraft], rulebook: RuleBook, 
     if not drafts:
         return 0
     table = t.PointsEntry.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     rows = [
         dict(entry_key=d.entry_key, steward_id=d.steward_id, day=d.day, rule=d.rule,
              ruleset_version=rulebook.rules_for(d.day).version, points=d.points, segment_id=d.segment_id,
              lane_id=d.lane_id, evidence=list(d.evidence), created_at=now)
         for d in drafts
     ]
-    result = session.execute(
-        dialect.insert(table).on_conflict_do_nothing(index_elements=["entry_key"]).returning(table.c.id), rows
-    )
+    result = session.execute(insert_skipping_duplicates(session, table, ["entry_key"]).returning(table.c.id), rows)
     return len(result.all())

@@ -13,8 +13,9 @@ twice). A chief reads a lane's alerts and acknowledges them (`lane_alerts`, `ack
 
 Errors:
 PatrolAlertError (ScoringError)
-├── UnknownAlertError    no alert with that id
-└── NotLaneChiefError    the chief is unknown, or not a chief of the alert's lane
+└── UnknownAlertError    no alert with that id
+
+A chief who is unknown, or not a chief of the alert's lane, gets scoring.errors.NotAuthorisedError.
 """
 
 from __future__ import annotations
@@ -23,18 +24,19 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, Row, Select, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scoring.errors import ScoringError
-from scoring.ingest import CheckInKind
+from scoring.checkins import CheckInKind
+from scoring.errors import NotAuthorisedError, ScoringError
 from scoring.periods import day_starts_at
+from scoring.registry.claims import claimed_segments
 from scoring.rulebook import LoggingNotifier, Notifier, PatrolEvent, RuleBook, Visit, patrol_events
-from scoring.scorer import _claims, default_rulebook
+from scoring.rulebook_default import default_rulebook
 from scoring.storage import tables as t
+from scoring.storage.dialect import insert_skipping_duplicates
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +48,6 @@ class PatrolAlertError(ScoringError):
 
 
 class UnknownAlertError(PatrolAlertError, LookupError):
-    pass
-
-
-class NotLaneChiefError(PatrolAlertError):
     pass
 
 
@@ -100,7 +98,7 @@ def raise_patrol_alerts(
         stewards = _claiming_stewards(conn, day)
         if not stewards:
             return 0
-        claims = _claims(conn, stewards)
+        claims = claimed_segments(conn, stewards)
         visits = _visits(conn, stewards, day)
         withheld = _withheld(conn, stewards, day)
         events: list[PatrolEvent] = []
@@ -142,7 +140,7 @@ def acknowledge(session: Session, alert_id: int, chief_id: int, *, now: datetime
     chief = session.get(t.Chief, chief_id)
     # Who was told at the time may acknowledge, and so may whoever is the lane's chief now.
     if chief is None or (chief.lane_id != alert.lane_id and chief_id not in alert.chief_ids):
-        raise NotLaneChiefError(
+        raise NotAuthorisedError(
             f"chief {chief_id} is not a chief of lane {alert.lane_id}: that lane's 街巷长 acknowledges its alerts"
         )
     if alert.acknowledged_at is None:
@@ -195,6 +193,7 @@ def _chiefs(conn: Connection, lane_ids: set[int]) -> dict[int, list[int]]:
     for chief_id, lane_id in conn.execute(
         select(t.Chief.id, t.Chief.lane_id).where(t.Chief.lane_id.in_(sorted(lane_ids))).order_by(t.Chief.id)
     ):
+        assert lane_id is not None  # the query keeps only chiefs of these lanes
         out[lane_id].append(chief_id)
     return out
 
@@ -214,9 +213,8 @@ def _row(e: PatrolEvent, chief_ids: list[int], now: datetime) -> dict[str, objec
 def _insert(conn: Connection, rows: list[dict[str, object]]) -> set[str]:
     """Insert what is not stored yet; the keys actually inserted (a concurrent run's rows are skipped)."""
     table = t.PatrolAlert.__table__
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     result = conn.execute(
-        dialect.insert(table).on_conflict_do_nothing(index_elements=["alert_key"]).returning(table.c.alert_key), rows
+        insert_skipping_duplicates(conn, table, ["alert_key"]).returning(table.c.alert_key), rows
     )
     return set(result.scalars())
 
@@ -224,7 +222,7 @@ def _insert(conn: Connection, rows: list[dict[str, object]]) -> set[str]:
 # --- views ---------------------------------------------------------------------------------------
 
 
-def _views() -> Select[tuple[t.PatrolAlert, str, str]]:
+def _views() -> Select[t.PatrolAlert, str, str]:
     a = t.PatrolAlert
     return (
         select(a, t.Steward.name.label("steward_name"), t.Segment.name.label("segment_name"))
@@ -233,7 +231,7 @@ def _views() -> Select[tuple[t.PatrolAlert, str, str]]:
     )
 
 
-def _view(row: Row[tuple[t.PatrolAlert, str, str]]) -> AlertView:
+def _view(row: Row[t.PatrolAlert, str, str]) -> AlertView:
     a = row[0]
     return AlertView(
         id=a.id, key=a.alert_key, kind=a.kind, steward_id=a.steward_id, steward_name=row.steward_name,
@@ -245,4 +243,4 @@ def _view(row: Row[tuple[t.PatrolAlert, str, str]]) -> AlertView:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -20,7 +20,7 @@ trimmed points, cap, segment, lane, evidence and rule-set version):
 - a new or changed entry: appended, keyed "<key>" the first time and "<key>~<n>" for its n-th version.
 Sums over the ledger are therefore always those of the live entries, and the live entries after
 any sequence of incremental runs equal those of one full recompute (`live_entries` compares them).
-Keys never otherwise contain "~": `base_key()` strips the suffix.
+Keys never otherwise contain "~": `base_key()` strips the suffix (the grammar is scoring.ledger.entries).
 """
 
 from __future__ import annotations
@@ -30,19 +30,17 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from functools import lru_cache
-from typing import Final
+from datetime import UTC, date, datetime
+from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, Row, Select, delete, func, insert, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from scoring.ingest import CheckInKind
+from scoring.checkins import CheckInKind
+from scoring.integrity.states import ACTION_LAPSED, ACTION_RAISED, ACTION_RERAISED, FLAG_OPEN, FLAG_RESTORED
+from scoring.ledger.entries import PATROL_RULES, VOID_SUFFIX, base_key, revision_key
 from scoring.periods import day_starts_at, local_day
+from scoring.registry.claims import claimed_segments
 from scoring.rulebook import (
-    RULE_CHECKPOINT_VISIT,
-    RULE_SEGMENT_PATROL,
-    RULE_STREAK_BONUS,
     CheckpointPosition,
     ClaimedSegment,
     DayResult,
@@ -53,28 +51,20 @@ from scoring.rulebook import (
     Visit,
     flag_visits,
     group_by_day,
-    load_rulebook,
     score_day,
     withheld_keys,
 )
+from scoring.rulebook_default import default_rulebook
 from scoring.storage import tables as t
 from scoring.storage.bulk import insert_backlog
+from scoring.storage.dialect import insert_skipping_duplicates, lock_rows, skip_locked
 
 log = logging.getLogger(__name__)
 
 BACKLOG_BATCH: Final = 2_000
-PATROL_RULES: Final = (RULE_CHECKPOINT_VISIT, RULE_SEGMENT_PATROL, RULE_STREAK_BONUS)
-REVISION_MARK: Final = "~"
-VOID_SUFFIX: Final = "~void"
-
-FLAG_OPEN: Final = "open"
-FLAG_UPHELD: Final = "upheld"
-FLAG_RESTORED: Final = "restored"
-ACTION_RAISED: Final = "raised"
-ACTION_LAPSED: Final = "lapsed"
-ACTION_RERAISED: Final = "reraised"
 
 Clock = Callable[[], datetime]
+_AnyRow = Row[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +93,6 @@ class LedgerEntry:
     ruleset_version: str
 
 
-@lru_cache(maxsize=1)
-def default_rulebook() -> RuleBook:
-    """The rulebook shipped with the package (scoring/rulebook/default.toml), read once."""
-    return load_rulebook()
-
-
-def base_key(entry_key: str) -> str:
-    """The engine's key of a stored entry, without its version or reversal suffix."""
-    return entry_key.split(REVISION_MARK, 1)[0]
-
-
 def score_pending(
     engine: Engine, rulebook: RuleBook | None = None, *, batch: int = BACKLOG_BATCH, clock: Clock | None = None
 ) -> ScoreReport:
@@ -135,7 +114,8 @@ def score_pending(
     report = totals.report()
     if report.steward_days:
         log.info(
-            "scored %d steward-days (%d days with rescoring), %d entries appended of which %d reversals, %d flags raised",
+            "scored %d steward-days (%d days with rescoring), %d entries appended of which %d reversals, "
+            "%d flags raised",
             report.steward_days, report.days_scored, report.entries_added, report.reversals, report.flags_raised,
         )
     return report
@@ -195,7 +175,9 @@ class _Steward:
     vouched: frozenset[str] = frozenset()
 
 
-def _score_stewards(conn: Connection, from_day: Mapping[int, date], book: RuleBook, now: datetime, totals: _Totals) -> None:
+def _score_stewards(
+    conn: Connection, from_day: Mapping[int, date], book: RuleBook, now: datetime, totals: _Totals
+) -> None:
     """Score the batch's stewards in memory, then write their flags, entries and states in a few statements
     for the whole batch: per-steward statements cost more than the scoring itself."""
     stewards = _load(conn, from_day)
@@ -240,7 +222,7 @@ def _load(conn: Connection, from_day: Mapping[int, date]) -> dict[int, _Steward]
     ):
         if local_day(event_at) >= from_day[steward_id]:
             stewards[steward_id].visits.append(Visit(f"{band_id}/{boot}/{seq}", event_at, checkpoint_id))
-    for steward_id, claims in _claims(conn, ids).items():
+    for steward_id, claims in claimed_segments(conn, ids).items():
         stewards[steward_id].claims = claims
     st = t.ScoringState
     # Each steward starts from their last saved state before their first day to score.
@@ -262,8 +244,8 @@ def _load(conn: Connection, from_day: Mapping[int, date]) -> dict[int, _Steward]
         .where(t.IntegrityFlag.steward_id.in_(ids), t.IntegrityFlag.state == FLAG_RESTORED)
     ):
         vouched[steward_id].update(keys)
-    for steward_id, keys in vouched.items():
-        stewards[steward_id].vouched = frozenset(keys)
+    for steward_id, restored in vouched.items():
+        stewards[steward_id].vouched = frozenset(restored)
     return stewards
 
 
@@ -274,31 +256,6 @@ def _by_first_day(from_day: Mapping[int, date], steward_ids: Iterable[int]) -> l
     for steward_id in sorted(steward_ids):
         groups[from_day[steward_id]].append(steward_id)
     return sorted(groups.items())
-
-
-def _claims(conn: Connection, stewards: Sequence[int]) -> dict[int, list[ClaimedSegment]]:
-    rows = conn.execute(
-        select(t.Claim.steward_id, t.Claim.segment_id, t.Segment.key.label("segment_key"), t.Segment.lane_id,
-               t.Community.key.label("community_key"), t.Claim.valid_from, t.Claim.valid_to)
-        .join(t.Segment, t.Segment.id == t.Claim.segment_id)
-        .join(t.Lane, t.Lane.id == t.Segment.lane_id)
-        .outerjoin(t.Community, t.Community.id == t.Lane.community_id)
-        .where(t.Claim.steward_id.in_(stewards))
-        .order_by(t.Claim.steward_id, t.Claim.segment_id, t.Claim.valid_from, t.Claim.id)
-    ).all()
-    positions: dict[int, dict[int, float]] = defaultdict(dict)
-    for cp_id, seg_id, position_m in conn.execute(
-        select(t.Checkpoint.id, t.Checkpoint.segment_id, t.Checkpoint.position_m)
-        .where(t.Checkpoint.segment_id.in_(sorted({r.segment_id for r in rows})))
-    ):
-        positions[seg_id][cp_id] = position_m
-    claims: dict[int, list[ClaimedSegment]] = defaultdict(list)
-    for r in rows:
-        claims[r.steward_id].append(
-            ClaimedSegment.along(r.segment_id, r.lane_id, positions[r.segment_id], r.valid_from, r.valid_to,
-                                 segment_key=r.segment_key, community_key=r.community_key or "")
-        )
-    return claims
 
 
 def _positions(
@@ -338,7 +295,7 @@ def _sync_flags(
     if not scored_days:
         return 0
     f = t.IntegrityFlag
-    stored: dict[int, dict[str, Row]] = defaultdict(dict)
+    stored: dict[int, dict[str, _AnyRow]] = defaultdict(dict)
     for row in conn.execute(
         select(f.id, f.steward_id, f.day, f.flag_key, f.lapsed_at)
         .where(f.steward_id.in_(sorted(flags)), f.day >= min(day for _, day in scored_days))
@@ -354,8 +311,8 @@ def _sync_flags(
             for flag in day_flags:
                 key = flag_key(flag)
                 wanted.add(key)
-                row = mine.get(key)
-                if row is None:
+                known = mine.get(key)
+                if known is None:
                     flag_id = conn.execute(
                         insert(f).returning(f.id),
                         dict(steward_id=steward_id, day=day, flag_key=key, kind=flag.kind.value,
@@ -365,9 +322,9 @@ def _sync_flags(
                     ).scalar_one()
                     _audit(conn, flag_id, now, ACTION_RAISED, "")
                     raised += 1
-                elif row.lapsed_at is not None:
-                    conn.execute(update(f).where(f.id == row.id).values(lapsed_at=None))
-                    _audit(conn, row.id, now, ACTION_RERAISED, "")
+                elif known.lapsed_at is not None:
+                    conn.execute(update(f).where(f.id == known.id).values(lapsed_at=None))
+                    _audit(conn, known.id, now, ACTION_RERAISED, "")
         for key, row in mine.items():
             if key not in wanted and row.lapsed_at is None:
                 conn.execute(update(f).where(f.id == row.id).values(lapsed_at=now))
@@ -383,18 +340,18 @@ def _audit(conn: Connection, flag_id: int, at: datetime, action: str, note: str)
 # --- the ledger ----------------------------------------------------------------------------------
 
 
-def _entry_columns() -> Select:
+def _entry_columns() -> Select[*tuple[Any, ...]]:
     pe = t.PointsEntry
     return select(pe.id, pe.entry_key, pe.steward_id, pe.day, pe.rule, pe.points, pe.trimmed_points, pe.cap,
                   pe.segment_id, pe.lane_id, pe.evidence, pe.ruleset_version, pe.reverses_id)
 
 
-def _live(rows: Sequence[Row]) -> list[Row]:
+def _live(rows: Sequence[_AnyRow]) -> list[_AnyRow]:
     reversed_ids = {r.reverses_id for r in rows if r.reverses_id is not None}
     return [r for r in rows if r.reverses_id is None and r.id not in reversed_ids]
 
 
-def _ledger_entry(row: Row) -> LedgerEntry:
+def _ledger_entry(row: _AnyRow) -> LedgerEntry:
     return LedgerEntry(
         key=base_key(row.entry_key), steward_id=row.steward_id, day=row.day, rule=row.rule, points=row.points,
         trimmed_points=row.trimmed_points, cap=row.cap, segment_id=row.segment_id, lane_id=row.lane_id,
@@ -416,7 +373,7 @@ def _sync_ledger(
     """Append what changed between each steward's live entries from their `from_day` on and the rescore;
     (appended, reversals) over the batch."""
     pe = t.PointsEntry
-    rows_of: dict[int, list[Row]] = defaultdict(list)
+    rows_of: dict[int, list[_AnyRow]] = defaultdict(list)
     if results:
         for r in conn.execute(
             _entry_columns().where(pe.steward_id.in_(sorted(results)), pe.day >= min(from_day[s] for s in results),
@@ -424,16 +381,16 @@ def _sync_ledger(
         ):
             if r.day >= from_day[r.steward_id]:
                 rows_of[r.steward_id].append(r)
-    new_rows: list[dict] = []
-    reversals: list[dict] = []
+    new_rows: list[dict[str, Any]] = []
+    reversals: list[dict[str, Any]] = []
     for steward_id, days in sorted(results.items()):
         _steward_changes(rows_of.get(steward_id, []), days, now, new_rows, reversals)
     added = _append(conn, reversals) + _append(conn, new_rows)
     return added, len(reversals)
 
 
-def _steward_changes(rows: Sequence[Row], results: Sequence[DayResult], now: datetime,
-                     new_rows: list[dict], reversals: list[dict]) -> None:
+def _steward_changes(rows: Sequence[_AnyRow], results: Sequence[DayResult], now: datetime,
+                     new_rows: list[dict[str, Any]], reversals: list[dict[str, Any]]) -> None:
     """One steward's reversals and new entries: stored `rows` (from the rescore's first day on) against `results`."""
     versions: dict[str, int] = defaultdict(int)
     for r in rows:
@@ -452,26 +409,23 @@ def _steward_changes(rows: Sequence[Row], results: Sequence[DayResult], now: dat
             created_at=now, reverses_id=row.id,
         ))
     for key, d in wanted.items():
-        row = live.get(key)
-        if row is not None and _draft_entry(d) == _ledger_entry(row):
+        current = live.get(key)
+        if current is not None and _draft_entry(d) == _ledger_entry(current):
             continue
         version = versions[key] + 1
         new_rows.append(dict(
-            entry_key=key if version == 1 else f"{key}{REVISION_MARK}{version}", steward_id=d.steward_id, day=d.day,
+            entry_key=revision_key(key, version), steward_id=d.steward_id, day=d.day,
             rule=d.rule, ruleset_version=d.ruleset_version, points=d.points, trimmed_points=d.trimmed_points,
             cap=d.cap, segment_id=d.segment_id, lane_id=d.lane_id, evidence=list(d.evidence), created_at=now,
             reverses_id=None,
         ))
 
 
-def _append(conn: Connection, rows: list[dict]) -> int:
+def _append(conn: Connection, rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
     table = t.PointsEntry.__table__
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    result = conn.execute(
-        dialect.insert(table).on_conflict_do_nothing(index_elements=["entry_key"]).returning(table.c.id), rows
-    )
+    result = conn.execute(insert_skipping_duplicates(conn, table, ["entry_key"]).returning(table.c.id), rows)
     return len(result.all())
 
 
@@ -504,12 +458,13 @@ def _take_backlog(conn: Connection, batch: int) -> list[tuple[int, date]]:
     table = t.ScoringBacklog.__table__
     query = select(table.c.steward_id, table.c.day).order_by(table.c.steward_id, table.c.day).limit(batch)
     while True:
-        pairs = [(s, d) for s, d in conn.execute(_skip_locked(conn, query))]
+        # Two scorers on PostgreSQL share the work, never the same rows.
+        pairs = [(s, d) for s, d in conn.execute(skip_locked(conn, query))]
         if len(pairs) == batch:
             last_steward, last_day = pairs[-1]
             rest = select(table.c.steward_id, table.c.day).where(
                 table.c.steward_id == last_steward, table.c.day > last_day).order_by(table.c.day)
-            pairs += [(s, d) for s, d in conn.execute(_skip_locked(conn, rest))]
+            pairs += [(s, d) for s, d in conn.execute(skip_locked(conn, rest))]
         if not pairs:
             return []
         taken = conn.execute(delete(table).where(tuple_(table.c.steward_id, table.c.day).in_(pairs))
@@ -518,19 +473,14 @@ def _take_backlog(conn: Connection, batch: int) -> list[tuple[int, date]]:
             return sorted((s, d) for s, d in taken)
 
 
-def _skip_locked(conn: Connection, query: Select) -> Select:
-    if conn.dialect.name == "postgresql":
-        return query.with_for_update(skip_locked=True)  # two scorers share the work, never the same rows
-    return query
-
-
 def _lock_stewards(conn: Connection, steward_ids: list[int]) -> None:
-    """On PostgreSQL, one scorer at a time per steward: two could take different days of the same steward."""
-    if conn.dialect.name == "postgresql" and steward_ids:
-        conn.execute(
-            select(t.Steward.id).where(t.Steward.id.in_(steward_ids)).order_by(t.Steward.id).with_for_update()
-        )
+    """One scorer at a time per steward: two could take different days of the same steward."""
+    if not steward_ids:
+        return
+    locking = lock_rows(conn, select(t.Steward.id).where(t.Steward.id.in_(steward_ids)).order_by(t.Steward.id))
+    if locking is not None:
+        conn.execute(locking)
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

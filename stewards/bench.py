@@ -37,7 +37,7 @@ from rich.console import Console
 from sqlalchemy import select
 
 import wire
-from scoring.ingest import CheckInRow
+from scoring.checkins import CheckInRow
 from scoring.seed.dataset import Dataset
 from scoring.seed.synthetic import synthetic_dataset
 from scoring.storage import tables as t

@@ -28,7 +28,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time as clock_time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any, Final
 
@@ -36,8 +37,9 @@ from rich.console import Console
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from scoring.checkins import CheckInKind, CheckInRow
 from scoring.closing import close_month, close_year, issuer_seeds
-from scoring.ingest import CheckInKind, CheckInRow, IngestStore
+from scoring.ingest import IngestStore
 from scoring.periods import PROGRAMME_TZ, PeriodKind, parse_period
 from scoring.scorer import rescore_all
 from scoring.seed.synthetic import synthetic_dataset

@@ -127,10 +127,10 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
     import uvicorn
 
     from api.app import create_app
-    from scoring.rulebook import load_rulebook
     from scoring.lane_points import score_lane_work
     from scoring.patrol_alerts import raise_patrol_alerts
     from scoring.periods import local_day
+    from scoring.rulebook import load_rulebook
     from scoring.scorer import score_pending
     from scoring.storage.engine import make_engine
 
@@ -170,7 +170,7 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
 def _closing_scheduler(engine: Engine, settings: Settings, console: Console) -> Scheduler | None:
     """Close ended months, quarters and years hourly, inside the service; the CLI does past ones by hand."""
     from scoring.closing import CyclePolicy, Scheduler, issuer_seeds
-    from scoring.integrity_store import upheld_flags_of
+    from scoring.integrity.store import upheld_flags_of
 
     secret = settings.issuer_secret.get_secret_value()
     if not secret:
@@ -190,7 +190,7 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Which check-ins earned which points under which rule version, and which were withheld and why."""
-    from scoring.explanations import explain_command
+    from scoring.ledger.explanations import explain_command
     from stewards.settings import Settings
 
     if not label:

@@ -90,7 +90,7 @@ def close_year_command(year: Annotated[int, typer.Argument(help="e.g. 2017")], o
                        issuer_secret: SecretOption = "") -> None:
     """年度金牌管家: choose the gold stewards and teams; write the report, certificates and credentials."""
     from scoring.closing import CyclePolicy, close_year
-    from scoring.integrity_store import upheld_flags_of
+    from scoring.integrity.store import upheld_flags_of
 
     with _engine() as engine:
         summary = close_year(engine, year, out, CyclePolicy.from_default_rulebook(), _seeds(engine, issuer_secret),
@@ -103,8 +103,8 @@ def close_due_command(out: OutOption = DEFAULT_OUT, issuer_secret: SecretOption 
                       today: Annotated[str, typer.Option(help="Local day (default: today in Beijing).")] = "") -> None:
     """Close every ended month, quarter and year not closed yet, in order."""
     from scoring.closing import CyclePolicy, close_due
-    from scoring.integrity_store import upheld_flags_of
     from scoring.closing.month import utc_now
+    from scoring.integrity.store import upheld_flags_of
     from scoring.periods import local_day
 
     day = date.fromisoformat(today) if today else local_day(utc_now())

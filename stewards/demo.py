@@ -26,19 +26,19 @@ from gateway.ble import BleCentral
 from gateway.mqtt import BrokerSettings, MqttLink
 from gateway.pipeline import Inbound
 from gateway.service import Gateway
+from radio import Radio
+from scoring.closing import CyclePolicy, close_due, issuer_seeds, load_quarter_summary, load_year_summary
 from scoring.ingest import IngestStore
-from scoring.leaderboard import Scope, ScopeKind, leaderboard
+from scoring.integrity.store import upheld_flags_of
+from scoring.lane_points import score_lane_work
+from scoring.ledger.leaderboard import Scope, ScopeKind, leaderboard
+from scoring.patrol_alerts import raise_patrol_alerts
 from scoring.periods import day_starts_at, local_day, span
 from scoring.rulebook import OutboxNotifier, load_rulebook
 from scoring.scorer import score_pending
 from scoring.seed.longtan import longtan_dataset
 from scoring.status import store_status
 from scoring.storage.engine import make_engine, session_factory
-from radio import Radio
-from scoring.closing import CyclePolicy, close_due, issuer_seeds, load_quarter_summary, load_year_summary
-from scoring.integrity_store import upheld_flags_of
-from scoring.lane_points import score_lane_work
-from scoring.patrol_alerts import raise_patrol_alerts
 from stewards.ble import band_link_factory, gateway_backend
 from stewards.embedded_broker import LOOPBACK, embedded_broker
 from stewards.registry import band_profiles, prepare_store

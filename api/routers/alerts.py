@@ -8,9 +8,9 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from api.deps import NowDep, SessionDep
+from scoring.errors import NotAuthorisedError
 from scoring.patrol_alerts import (
     AlertView,
-    NotLaneChiefError,
     PatrolAlertError,
     UnknownAlertError,
     acknowledge,
@@ -60,11 +60,11 @@ def _out(a: AlertView) -> AlertOut:
     )
 
 
-def _http_error(exc: PatrolAlertError) -> HTTPException:
+def _http_error(exc: PatrolAlertError | NotAuthorisedError) -> HTTPException:
     match exc:
         case UnknownAlertError():
             return HTTPException(404, str(exc))
-        case NotLaneChiefError():
+        case NotAuthorisedError():
             return HTTPException(403, str(exc))
     return HTTPException(400, str(exc))
 
@@ -84,5 +84,5 @@ def post_acknowledge(alert_id: int, body: AcknowledgeIn, session: SessionDep, no
         view = acknowledge(session, alert_id, body.chief_id, now=now)
         session.commit()
         return _out(view)
-    except PatrolAlertError as exc:
+    except (PatrolAlertError, NotAuthorisedError) as exc:
         raise _http_error(exc) from exc

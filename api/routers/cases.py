@@ -9,25 +9,11 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from api.deps import NowDep, SessionDep
-from scoring.cases import (
-    PHOTO_REF_MAX_CHARS,
-    Actor,
-    CaseCategory,
-    CaseDetail,
-    CaseError,
-    CaseState,
-    CaseView,
-    IllegalTransitionError,
-    InvalidCaseInputError,
-    NotAuthorisedError,
-    ProblemReport,
-    ReportSource,
-    UnknownCaseError,
-    get_case,
-    list_cases,
-    report_case,
-    transition,
-)
+from scoring.cases.errors import CaseError, IllegalTransitionError, InvalidCaseInputError, UnknownCaseError
+from scoring.cases.store import get_case, list_cases, report_case, transition
+from scoring.cases.views import CaseDetail, CaseView
+from scoring.cases.workflow import PHOTO_REF_MAX_CHARS, Actor, CaseCategory, CaseState, ProblemReport, ReportSource
+from scoring.errors import NotAuthorisedError
 
 router = APIRouter(tags=["cases"])
 
@@ -123,7 +109,7 @@ def _detail_out(d: CaseDetail) -> CaseDetailOut:
     )
 
 
-def _http_error(exc: CaseError) -> HTTPException:
+def _http_error(exc: CaseError | NotAuthorisedError) -> HTTPException:
     match exc:
         case UnknownCaseError():
             return HTTPException(404, str(exc))
@@ -147,7 +133,7 @@ def post_case(body: CaseIn, session: SessionDep, now: NowDep) -> ReportedOut:
         session.commit()
         detail = get_case(session, outcome.case_id)
         return ReportedOut(opened=outcome.opened, report_id=outcome.report_id, case=_detail_out(detail))
-    except CaseError as exc:
+    except (CaseError, NotAuthorisedError) as exc:
         raise _http_error(exc) from exc
 
 
@@ -166,7 +152,7 @@ def get_cases(
 def get_one_case(case_id: int, session: SessionDep) -> CaseDetailOut:
     try:
         return _detail_out(get_case(session, case_id))
-    except CaseError as exc:
+    except (CaseError, NotAuthorisedError) as exc:
         raise _http_error(exc) from exc
 
 
@@ -176,5 +162,5 @@ def post_transition(case_id: int, body: TransitionIn, session: SessionDep, now: 
         transition(session, case_id, body.to, Actor.parse(body.actor), now, note=body.note, duplicate_of=body.duplicate_of)
         session.commit()
         return _detail_out(get_case(session, case_id))
-    except CaseError as exc:
+    except (CaseError, NotAuthorisedError) as exc:
         raise _http_error(exc) from exc

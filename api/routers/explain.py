@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from api.deps import NowDep, SessionDep
 from api.routers.leaderboard import LabelQ, PeriodKindQ, resolve_period
 from scoring.errors import UnknownScopeError
-from scoring.explanations import explain_period
+from scoring.ledger.explanations import explain_period
 from scoring.periods import PeriodKind
 
 router = APIRouter(tags=["points"])

@@ -10,12 +10,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from api.deps import NowDep, SessionDep
+from scoring.errors import NotAuthorisedError
 from scoring.inspections import (
     Checklist,
     InspectionError,
     InspectionExistsError,
     InspectionView,
-    InspectorNotAuthorisedError,
     InvalidInspectionError,
     ItemKind,
     ItemResult,
@@ -93,11 +93,11 @@ def _inspection_out(v: InspectionView) -> InspectionOut:
     )
 
 
-def _http_error(exc: InspectionError) -> HTTPException:
+def _http_error(exc: InspectionError | NotAuthorisedError) -> HTTPException:
     match exc:
         case UnknownLaneError():
             return HTTPException(404, str(exc))
-        case InspectorNotAuthorisedError():
+        case NotAuthorisedError():
             return HTTPException(403, str(exc))
         case InspectionExistsError():
             return HTTPException(409, str(exc))
@@ -128,7 +128,7 @@ def post_inspection(body: InspectionIn, session: SessionDep, now: NowDep, checkl
             results=[ItemResult(i.code, i.passed, i.note) for i in body.items], checklist=checklist, note=body.note,
         )
         session.commit()
-    except InspectionError as exc:
+    except (InspectionError, NotAuthorisedError) as exc:
         raise _http_error(exc) from exc
     except IntegrityError as exc:  # the same lane and week recorded by another request a moment ago
         session.rollback()
@@ -140,5 +140,5 @@ def post_inspection(body: InspectionIn, session: SessionDep, now: NowDep, checkl
 def get_lane_inspections(lane_id: int, session: SessionDep) -> list[InspectionOut]:
     try:
         return [_inspection_out(v) for v in list_inspections(session, lane_id)]
-    except InspectionError as exc:
+    except (InspectionError, NotAuthorisedError) as exc:
         raise _http_error(exc) from exc

@@ -8,14 +8,14 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from api.deps import NowDep, SessionDep
-from scoring.integrity_store import (
+from scoring.errors import NotAuthorisedError
+from scoring.integrity.states import FlagState
+from scoring.integrity.store import (
     APPEAL_MAX_CHARS,
     FlagDecidedError,
     FlagError,
-    FlagState,
     FlagView,
     InvalidAppealError,
-    NotAuthorisedError,
     NotYourFlagError,
     UnknownFlagError,
     appeal,
@@ -76,7 +76,7 @@ def _out(f: FlagView) -> FlagOut:
     )
 
 
-def _http_error(exc: FlagError) -> HTTPException:
+def _http_error(exc: FlagError | NotAuthorisedError) -> HTTPException:
     match exc:
         case UnknownFlagError():
             return HTTPException(404, str(exc))
@@ -102,7 +102,7 @@ def post_appeal(flag_id: int, body: AppealIn, session: SessionDep, now: NowDep) 
         view = appeal(session, flag_id, body.steward_id, body.text, now=now)
         session.commit()
         return _out(view)
-    except FlagError as exc:
+    except (FlagError, NotAuthorisedError) as exc:
         raise _http_error(exc) from exc
 
 
@@ -113,5 +113,5 @@ def post_decision(flag_id: int, body: DecisionIn, session: SessionDep, now: NowD
         view = decide(session, flag_id, body.chief_id, body.restore, body.note, now=now)
         session.commit()
         return _out(view)
-    except FlagError as exc:
+    except (FlagError, NotAuthorisedError) as exc:
         raise _http_error(exc) from exc

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from api.deps import NowDep, SessionDep
 from api.schemas import EntryOut, LeaderboardOut, PeriodOut, PeriodTotalOut, ScopeOut, StandingOut, StewardPointsOut
 from scoring.errors import UnknownPeriodError, UnknownScopeError
-from scoring.leaderboard import Scope, ScopeKind, leaderboard, steward_points, totals_by_period
+from scoring.ledger.leaderboard import Scope, ScopeKind, leaderboard, steward_points, totals_by_period
 from scoring.periods import Period, PeriodKind, local_day, parse_period, period_containing
 from scoring.status import latest_points_day
 

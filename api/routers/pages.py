@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import NowDep, SessionDep
 from api.routers.leaderboard import resolve_period
-from scoring.leaderboard import Scope, ScopeKind, leaderboard
+from scoring.ledger.leaderboard import Scope, ScopeKind, leaderboard
 from scoring.periods import PeriodKind
 
 router = APIRouter(tags=["pages"])

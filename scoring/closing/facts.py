@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from scoring.cases import CaseState
+from scoring.cases.workflow import CaseState
 from scoring.closing.policy import CyclePolicy
 from scoring.closing.ranking import StewardMonth
 from scoring.periods import Period, local_day

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scoring.cases import OPEN_STATES, CaseState
+from scoring.cases.workflow import OPEN_STATES, CaseState
 from scoring.closing.month import Clock, MonthReview, close_month, ensure_ended, utc_now
 from scoring.closing.outputs import slug, write_file
 from scoring.closing.policy import CyclePolicy

@@ -71,8 +71,10 @@ def places(session: Session) -> dict[str, list[tuple[int, str, int | None]]]:
     """Districts, subdistricts and communities as (id, name, parent id)."""
     return {
         "districts": [(r.id, r.name, None) for r in session.scalars(select(t.District).order_by(t.District.id))],
-        "subdistricts": [(r.id, r.name, r.district_id) for r in session.scalars(select(t.Subdistrict).order_by(t.Subdistrict.id))],
-        "communities": [(r.id, r.name, r.subdistrict_id) for r in session.scalars(select(t.Community).order_by(t.Community.id))],
+        "subdistricts": [(r.id, r.name, r.district_id)
+                         for r in session.scalars(select(t.Subdistrict).order_by(t.Subdistrict.id))],
+        "communities": [(r.id, r.name, r.subdistrict_id)
+                        for r in session.scalars(select(t.Community).order_by(t.Community.id))],
     }
 
 
@@ -95,7 +97,9 @@ def lane_detail(session: Session, lane_id: int, now: datetime) -> LaneDetail:
     segs = session.scalars(select(t.Segment).where(t.Segment.lane_id == lane_id).order_by(t.Segment.id)).all()
     seg_ids = [s.id for s in segs]
     cps: dict[int, list[CheckpointRow]] = {}
-    for cp in session.scalars(select(t.Checkpoint).where(t.Checkpoint.segment_id.in_(seg_ids)).order_by(t.Checkpoint.position_m)):
+    for cp in session.scalars(
+        select(t.Checkpoint).where(t.Checkpoint.segment_id.in_(seg_ids)).order_by(t.Checkpoint.position_m)
+    ):
         cps.setdefault(cp.segment_id, []).append(CheckpointRow(cp.id, cp.name, cp.position_m))
     claimants: dict[int, list[int]] = {}
     for seg_id, steward_id in session.execute(
@@ -106,12 +110,14 @@ def lane_detail(session: Session, lane_id: int, now: datetime) -> LaneDetail:
     ):
         claimants.setdefault(seg_id, []).append(steward_id)
     chiefs = tuple(
-        (c.id, c.name, c.role) for c in session.scalars(select(t.Chief).where(t.Chief.lane_id == lane_id).order_by(t.Chief.id))
+        (c.id, c.name, c.role)
+        for c in session.scalars(select(t.Chief).where(t.Chief.lane_id == lane_id).order_by(t.Chief.id))
     )
     team_id = session.scalar(select(t.Team.id).where(t.Team.lane_id == lane_id))
     return LaneDetail(
         _lane_summary(lane, len(segs)),
-        tuple(SegmentRow(s.id, s.name, s.length_m, tuple(cps.get(s.id, ())), tuple(claimants.get(s.id, ()))) for s in segs),
+        tuple(SegmentRow(s.id, s.name, s.length_m, tuple(cps.get(s.id, ())), tuple(claimants.get(s.id, ())))
+              for s in segs),
         chiefs,
         team_id,
     )
@@ -138,10 +144,11 @@ def bands(session: Session, now: datetime) -> list[BandRow]:
             )
         )
     }
-    return [
-        BandRow(b.id, *current.get(b.id, (None, None)), b.registered_at)
-        for b in session.scalars(select(t.Band).order_by(t.Band.id))
-    ]
+    rows = []
+    for band in session.scalars(select(t.Band).order_by(t.Band.id)):
+        steward_id, bound_from = current.get(band.id, (None, None))
+        rows.append(BandRow(band.id, steward_id, bound_from, band.registered_at))
+    return rows
 
 
 def teams(session: Session) -> list[tuple[int, str, int, datetime, int]]:
@@ -154,7 +161,7 @@ def teams(session: Session) -> list[tuple[int, str, int, datetime, int]]:
         select(t.Team.id, t.Team.name, t.Team.lane_id, t.Team.formed_at, func.coalesce(members.c.n, 0))
         .outerjoin(members, members.c.team_id == t.Team.id).order_by(t.Team.id)
     )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def _lane_summary(lane: t.Lane, segments: int) -> LaneSummary:

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Final
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
 
 import psycopg
-
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
 
+from scoring.checkins import CheckInRow, RecordKey, RefusalRow
 from scoring.storage import tables as t
-
-if TYPE_CHECKING:
-    from scoring.ingest import CheckInRow, RecordKey, RefusalRow
+from scoring.storage.dialect import insert_skipping_duplicates, is_postgres
 
 CHECKIN_COLUMNS: Final = (
     "band_id", "boot", "seq", "event_at", "kind", "checkpoint_id", "beacon_token",
@@ -36,7 +33,7 @@ def insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_at: d
     """Insert rows that are not stored yet; returns the keys that were stored already (usually none)."""
     if not rows:
         return set()
-    if conn.dialect.name == "postgresql":
+    if is_postgres(conn):
         return _pg_insert_checkins(conn, rows, received_at)
     return _generic_insert_checkins(conn, rows, received_at)
 
@@ -74,7 +71,7 @@ def _pg_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_a
 _COPY_HEADER: Final = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 _COPY_TRAILER: Final = struct.pack(">h", -1)
 _COPY_ROW: Final = struct.Struct(">h" + "iq" * 4 + "ih" + "ii" + "i8s" + "ih" * 2 + "ii" * 2 + "iq")
-_PG_EPOCH: Final = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_PG_EPOCH: Final = datetime(2000, 1, 1, tzinfo=UTC)
 _ONE_MICROSECOND: Final = timedelta(microseconds=1)
 BEACON_TOKEN_BYTES: Final = 8
 
@@ -103,7 +100,7 @@ def copy_buffer(rows: Sequence[CheckInRow], received_at: datetime) -> bytearray:
 
 def _generic_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_at: datetime) -> set[RecordKey]:
     table = t.CheckIn.__table__
-    stmt = sqlite.insert(table).on_conflict_do_nothing().returning(table.c.band_id, table.c.boot, table.c.seq)
+    stmt = insert_skipping_duplicates(conn, table).returning(table.c.band_id, table.c.boot, table.c.seq)
     params = [
         dict(
             band_id=r.band_id, boot=r.boot, seq=r.seq, event_at=r.event_at, kind=r.kind,
@@ -131,8 +128,7 @@ def insert_quarantine(conn: Connection, refusals: Iterable[RefusalRow], received
 
 def insert_backlog(conn: Connection, pairs: Iterable[tuple[int, date]]) -> None:
     table = t.ScoringBacklog.__table__
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     conn.execute(
-        dialect.insert(table).on_conflict_do_nothing(),
+        insert_skipping_duplicates(conn, table),
         [dict(steward_id=s, day=d) for s, d in sorted(pairs)],
     )

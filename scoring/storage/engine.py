@@ -8,6 +8,8 @@ from typing import Any, Final
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring.storage.dialect import is_postgres
+
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS: Final = 30_000  # the API reads while the gateway writes; wait rather than fail
@@ -39,7 +41,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def is_timescale(engine: Engine) -> bool:
     """True when the database has the timescaledb extension installed."""
-    if engine.dialect.name != "postgresql":
+    if not is_postgres(engine):
         return False
     with engine.connect() as conn:
         return conn.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'").first() is not None

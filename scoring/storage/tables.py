@@ -8,6 +8,7 @@ code reads and writes, and a test checks that the two agree.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -38,6 +40,11 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+    if TYPE_CHECKING:
+        # Every model here is mapped to a plain Table, never a join or a select: inserts and deletes
+        # on `Model.__table__` type-check.
+        __table__: ClassVar[Table]
 
 
 # --- Registry ------------------------------------------------------------------------------------
@@ -300,7 +307,7 @@ class Case(Base):
     """工作台账: one problem on a lane, found by a steward, followed through the chief's workflow.
 
     `steward_id` is the finder (the first report); later reports nearby join the case as case_reports.
-    `position_m` is metres along the lane. `state` is a `scoring.cases.CaseState` value.
+    `position_m` is metres along the lane. `state` is a `scoring.cases.workflow.CaseState` value.
     """
 
     __tablename__ = "cases"
@@ -403,7 +410,7 @@ class InspectionItem(Base):
     __table_args__ = (Index("uq_inspection_items_inspection_code", "inspection_id", "code", unique=True),)
 
 
-# --- The scorer's state and integrity flags (scoring.scorer, scoring.integrity_store) ------------------
+# --- The scorer's state and integrity flags (scoring.scorer, scoring.integrity.store) ------------------
 
 
 class ScoringState(Base):

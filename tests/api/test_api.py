@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from api.app import create_app
-from scoring.ingest import CheckInKind, CheckInRow, IngestStore
+from scoring.checkins import CheckInKind, CheckInRow
+from scoring.ingest import IngestStore
 from scoring.rulebook import load_rulebook
 from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset

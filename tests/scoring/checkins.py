@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Engine, delete, select
 
-from scoring.ingest import CheckInKind, CheckInRow
+from scoring.checkins import CheckInKind, CheckInRow
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import session_factory

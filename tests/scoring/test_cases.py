@@ -10,35 +10,32 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from scoring.cases import (
-    OPEN_STATES,
+from scoring.cases.errors import IllegalTransitionError, InvalidCaseInputError, UnknownCaseError
+from scoring.cases.intake import cases_from_checkins
+from scoring.cases.points import (
     RULE_CASE_CONFIRMED,
     RULE_CASE_FIX_CONFIRMED,
     RULE_DISSUASION,
+    CasePoints,
+    case_entry_drafts,
+    dissuasion_drafts,
+)
+from scoring.cases.store import checkpoint_places, get_case, list_cases, report_case, transition
+from scoring.cases.views import DissuasionView
+from scoring.cases.workflow import (
+    OPEN_STATES,
     TRANSITIONS,
     Actor,
     ActorKind,
     CaseCategory,
-    CasePoints,
     CaseState,
-    DissuasionView,
-    IllegalTransitionError,
-    InvalidCaseInputError,
-    NotAuthorisedError,
     ProblemReport,
     ReportSource,
-    UnknownCaseError,
-    case_entry_drafts,
-    cases_from_checkins,
     check_transition,
-    checkpoint_places,
-    dissuasion_drafts,
-    get_case,
-    list_cases,
-    report_case,
-    transition,
 )
-from scoring.ingest import CheckInKind, CheckInRow, IngestStore
+from scoring.checkins import CheckInKind, CheckInRow
+from scoring.errors import NotAuthorisedError
+from scoring.ingest import IngestStore
 from scoring.periods import PeriodKind, parse_period
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t

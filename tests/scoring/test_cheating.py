@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import Engine, func, select
 
-from scoring.ingest import CheckInRow, IngestStore, RefusalReason
+from scoring.checkins import CheckInRow, RefusalReason
+from scoring.ingest import IngestStore
 from scoring.rulebook import FlagKind
 from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from scoring.errors import NotAuthorisedError
 from scoring.inspections import (
     RULE_LANE_INSPECTION,
     RULE_LANE_INSPECTION_TEAM,
@@ -18,7 +19,6 @@ from scoring.inspections import (
     InspectionExistsError,
     InspectionPoints,
     InspectionView,
-    InspectorNotAuthorisedError,
     InvalidInspectionError,
     ItemKind,
     ItemResult,
@@ -195,7 +195,7 @@ def test_one_inspection_per_lane_per_week_by_its_own_chief(seeded: Engine, beili
         with pytest.raises(InspectionExistsError, match="one 周查 per lane per week"):
             record_inspection(s, inspected_at=datetime(2017, 9, 10, 23, 30, tzinfo=BJ), **record)  # Sunday night
         record_inspection(s, inspected_at=datetime(2017, 9, 11, 0, 30, tzinfo=BJ), **record)  # Monday: a new week
-        with pytest.raises(InspectorNotAuthorisedError, match="is not a chief of lane"):
+        with pytest.raises(NotAuthorisedError, match="is not a chief of lane"):
             record_inspection(s, **{**record, "chief_id": beili.fuguang_chief}, inspected_at=AT + timedelta(days=14))
         with pytest.raises(InvalidInspectionError, match="missing items"):
             record_inspection(s, **{**record, "results": _results()[1:]}, inspected_at=AT + timedelta(days=14))

@@ -7,12 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import Engine, func, select
 
-from scoring.explanations import PACED_OUT, WITHHELD, explain_period
+from scoring.errors import NotAuthorisedError
 from scoring.ingest import IngestStore
-from scoring.integrity_store import (
+from scoring.integrity.store import (
     FlagDecidedError,
     FlagState,
-    NotAuthorisedError,
     NotYourFlagError,
     UnknownFlagError,
     appeal,
@@ -20,6 +19,7 @@ from scoring.integrity_store import (
     list_flags,
     upheld_flag_count,
 )
+from scoring.ledger.explanations import PACED_OUT, WITHHELD, explain_period
 from scoring.periods import PeriodKind, parse_period
 from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset

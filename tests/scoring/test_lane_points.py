@@ -7,8 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Engine, select
 
-from scoring.cases import Actor, ActorKind, CasePoints, CaseState, list_cases, transition
-from scoring.ingest import CheckInKind, CheckInRow, IngestStore
+from scoring.cases.points import CasePoints
+from scoring.cases.store import list_cases, transition
+from scoring.cases.workflow import Actor, ActorKind, CaseState
+from scoring.checkins import CheckInKind, CheckInRow
+from scoring.ingest import IngestStore
 from scoring.inspections import ItemResult, default_checklist, record_inspection
 from scoring.lane_points import score_lane_work
 from scoring.rulebook import load_rulebook

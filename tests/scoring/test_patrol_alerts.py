@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from scoring.errors import NotAuthorisedError
 from scoring.ingest import IngestStore
-from scoring.patrol_alerts import NotLaneChiefError, UnknownAlertError, acknowledge, lane_alerts, raise_patrol_alerts
+from scoring.patrol_alerts import UnknownAlertError, acknowledge, lane_alerts, raise_patrol_alerts
 from scoring.rulebook import OutboxNotifier, PatrolEventKind, load_rulebook
 from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset
@@ -124,7 +125,7 @@ def test_only_a_chief_of_the_lane_acknowledges_and_again_changes_nothing(seeded:
         other = s.scalar(select(t.Chief.id).where(t.Chief.lane_id != alert.lane_id, t.Chief.lane_id.is_not(None))
                          .limit(1))
         assert other is not None
-        with pytest.raises(NotLaneChiefError):
+        with pytest.raises(NotAuthorisedError):
             acknowledge(s, alert.id, other, now=NOW)
         with pytest.raises(UnknownAlertError):
             acknowledge(s, 987654, chief, now=NOW)

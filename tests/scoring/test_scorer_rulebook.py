@@ -16,9 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
-from scoring.ingest import CheckInRow, IngestStore
+from scoring.checkins import CheckInRow
+from scoring.ingest import IngestStore
+from scoring.ledger.entries import VOID_SUFFIX, base_key
 from scoring.rulebook import RULE_SEGMENT_PATROL, RULE_STREAK_BONUS, RuleBook, load_rulebook
-from scoring.scorer import VOID_SUFFIX, ScoreReport, base_key, live_entries, rescore_all, score_pending
+from scoring.scorer import ScoreReport, live_entries, rescore_all, score_pending
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import make_engine

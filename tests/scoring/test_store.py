@@ -8,8 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, select, text
 
-from scoring.ingest import CheckInKind, CheckInRow, IngestStore, RefusalReason
-from scoring.leaderboard import Scope, ScopeKind, leaderboard
+from scoring.checkins import CheckInKind, CheckInRow, RefusalReason
+from scoring.ingest import IngestStore
+from scoring.ledger.leaderboard import Scope, ScopeKind, leaderboard
 from scoring.periods import PeriodKind, local_day, period_containing
 from scoring.rulebook import load_rulebook
 from scoring.scorer import rescore_all, score_pending

@@ -1,22 +1,24 @@
 """Integrity flags once stored: what a steward sees, their appeal, a chief's decision, the audit trail.
 
-The scorer raises flags (scoring.scorer) and withholds their check-ins from points; nothing here
-deletes a check-in or an entry. A flag is `open` until a chief decides: `restored` makes its check-ins
-count again (the steward's day is queued for the scorer, which reverses and appends what changes),
-`upheld` keeps them withheld and counts against the year-end award. Every action is an
+The scorer raises flags (scoring.scorer; their states are scoring.integrity.states) and withholds
+their check-ins from points; nothing here deletes a check-in or an entry. A flag is `open` until a
+chief decides: `restored` makes its check-ins count again (the steward's day is queued for the
+scorer, which reverses and appends what changes), `upheld` keeps them withheld and counts against
+the year-end award. Every action is an
 `integrity_actions` row. Flags carry the engine's reasons in Chinese and English.
 
 Errors:
 FlagError (ScoringError)
 ├── UnknownFlagError        no flag with that id
 ├── NotYourFlagError        a steward appealed another steward's flag
-├── NotAuthorisedError      the chief is unknown, or of another subdistrict
-└── FlagDecidedError        the flag was already upheld or restored
+├── FlagDecidedError        the flag was already upheld or restored
+└── InvalidAppealError      an empty or overlong appeal
+
+A chief who is unknown, or of another subdistrict, gets scoring.errors.NotAuthorisedError.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,27 +28,22 @@ from typing import Final
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
-from scoring.errors import ScoringError
-from scoring.scorer import FLAG_OPEN, FLAG_RESTORED, FLAG_UPHELD
+from scoring.errors import NotAuthorisedError, ScoringError
+from scoring.integrity.states import (
+    ACTION_APPEALED,
+    ACTION_RESTORED,
+    ACTION_UPHELD,
+    FLAG_OPEN,
+    FLAG_RESTORED,
+    FLAG_UPHELD,
+    FlagState,
+)
 from scoring.storage import tables as t
 from scoring.storage.bulk import insert_backlog
 
 log = logging.getLogger(__name__)
 
 APPEAL_MAX_CHARS: Final = 2000
-ACTION_APPEALED: Final = "appealed"
-ACTION_UPHELD: Final = "upheld"
-ACTION_RESTORED: Final = "restored"
-
-
-class FlagState(str, enum.Enum):
-    OPEN = FLAG_OPEN
-    UPHELD = FLAG_UPHELD
-    RESTORED = FLAG_RESTORED
-
-    @property
-    def label(self) -> str:
-        return {"open": "待复核", "upheld": "维持", "restored": "已恢复"}[self.value]
 
 
 class FlagError(ScoringError):
@@ -58,10 +55,6 @@ class UnknownFlagError(FlagError, LookupError):
 
 
 class NotYourFlagError(FlagError):
-    pass
-
-
-class NotAuthorisedError(FlagError):
     pass
 
 

@@ -10,6 +10,7 @@ import enum
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from scoring.periods import Period, PeriodKind, local_day, period_containing
 from scoring.storage import tables as t
 
 
-class ScopeKind(str, enum.Enum):
+class ScopeKind(enum.StrEnum):
     ALL = "all"
     SUBDISTRICT = "subdistrict"
     COMMUNITY = "community"
@@ -61,10 +62,12 @@ class StewardPoints:
     entries: tuple[EntryView, ...]
 
 
-def leaderboard(session: Session, period: Period, scope: Scope = Scope(ScopeKind.ALL), limit: int = 20) -> list[Standing]:
+def leaderboard(
+    session: Session, period: Period, scope: Scope = Scope(ScopeKind.ALL), limit: int = 20
+) -> list[Standing]:
     pe = t.PointsEntry
     total = func.sum(pe.points).label("total")
-    query: Select = (
+    query: Select[*tuple[Any, ...]] = (
         select(pe.steward_id, t.Steward.name, total)
         .join(t.Steward, t.Steward.id == pe.steward_id)
         .where(pe.day >= period.first_day, pe.day <= period.last_day)
@@ -80,7 +83,9 @@ def leaderboard(session: Session, period: Period, scope: Scope = Scope(ScopeKind
     return standings
 
 
-def _restrict(session: Session, query: Select, scope: Scope, period: Period) -> Select:
+def _restrict(
+    session: Session, query: Select[*tuple[Any, ...]], scope: Scope, period: Period
+) -> Select[*tuple[Any, ...]]:
     pe = t.PointsEntry
     if scope.kind is ScopeKind.ALL:
         return query

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.errors import UnknownScopeError
+from scoring.ledger.entries import PATROL_RULES, VOID_SUFFIX, base_key
 from scoring.periods import Period, parse_period
 from scoring.rulebook import RuleBook, explain
-from scoring.scorer import PATROL_RULES, VOID_SUFFIX, base_key, default_rulebook
+from scoring.rulebook_default import default_rulebook
 from scoring.storage import tables as t
 from scoring.storage.engine import make_engine, session_factory
 
@@ -74,7 +75,9 @@ class PeriodExplanation:
         return body
 
 
-def explain_period(session: Session, steward_id: int, period: Period, rulebook: RuleBook | None = None) -> PeriodExplanation:
+def explain_period(
+    session: Session, steward_id: int, period: Period, rulebook: RuleBook | None = None
+) -> PeriodExplanation:
     steward = session.get(t.Steward, steward_id)
     if steward is None:
         raise UnknownScopeError(f"no steward with id {steward_id}: list them under /registry/stewards")
@@ -156,7 +159,8 @@ def _set_aside(session: Session, steward_id: int, period: Period) -> list[SetAsi
         for key in state.withheld:
             flag = flag_of.get(key)
             if flag is None:
-                out.append(SetAside(key, state.day, WITHHELD, None, None, None, f"{day} 打卡{key}被完整性检查标记,未计分"))
+                out.append(SetAside(key, state.day, WITHHELD, None, None, None,
+                                    f"{day} 打卡{key}被完整性检查标记,未计分"))
                 continue
             out.append(SetAside(
                 key, state.day, WITHHELD, flag.id, flag.kind, flag.state,
