@@ -1,18 +1,28 @@
 """The scoring package's errors.
 
 ScoringError
-├── UnknownPeriodError   a period kind or date the caller asked for does not exist
-├── UnknownScopeError    a leaderboard scope or its id is not in the registry
-├── NotAuthorisedError   the actor may not do that there (a chief of another lane or subdistrict, ...)
-├── CaseError            the work ledger (scoring.cases.errors)
-│   ├── UnknownCaseError, InvalidCaseInputError, IllegalTransitionError
-├── FlagError            integrity flags (scoring.integrity.store)
-│   ├── UnknownFlagError, NotYourFlagError, FlagDecidedError, InvalidAppealError
-├── InspectionError      周查 (scoring.inspections)
-│   ├── UnknownLaneError, InvalidInspectionError, InspectionExistsError, ChecklistError
-├── PatrolAlertError     missed and late patrols (scoring.patrol_alerts)
+├── UnknownPeriodError       a period kind or date the caller asked for does not exist
+├── UnknownScopeError        a leaderboard scope or its id is not in the registry
+├── NotAuthorisedError       the actor may not do that there (a chief of another lane or subdistrict, ...)
+├── CaseError                the work ledger (scoring.cases.errors)
+│   └── UnknownCaseError, InvalidCaseInputError, IllegalTransitionError
+├── FlagError                integrity flags (scoring.integrity.store)
+│   └── UnknownFlagError, NotYourFlagError, FlagDecidedError, InvalidAppealError
+├── InspectionError          周查 (scoring.inspections)
+│   └── ChecklistError, InvalidInspectionError, UnknownLaneError, InspectionExistsError
+├── PatrolAlertError         missed and late patrols (scoring.patrol_alerts)
+│   └── UnknownAlertError
+├── RulebookError            rule sets (scoring.rulebook.errors)
+│   └── NoRuleSetError, ScoringOrderError, MissingPositionError
+├── ClosingError             closing jobs (scoring.closing.errors)
+│   └── PeriodNotEndedError, ClosingPolicyError, IssuerKeyMissingError
+├── CredentialError          award credentials (scoring.awards.errors; its own tree is drawn there)
 └── StorageError
     └── StorageUnavailableError   the database is unreachable (restarting, network): retry later
+
+Each error names what to do next. A caller that maps errors to answers (the API's status codes) can
+match on the bases: the Unknown… errors are LookupErrors (UnknownPeriodError, a bad label, is a
+ValueError), the Invalid… errors ValueErrors, and NotAuthorisedError a PermissionError.
 """
 
 from __future__ import annotations
