@@ -36,3 +36,30 @@ def test_the_probe_sees_sqlalchemy_when_a_store_loads_it() -> None:
     probe = "import sys, scoring.cases.store\nprint('sqlalchemy' in sys.modules)\n"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(
+    ("to", "actor", "actor_lane_id", "allowed"),
+    [
+        ("confirmed", "chief:1", 7, True),
+        ("confirmed", "chief:1", 8, False),  # a chief of another lane
+        ("confirmed", "chief:1", None, False),  # not in the registry, or of no lane
+        ("fixed", "contractor:2", 7, True),
+        ("fixed", "contractor:2", 8, False),
+        ("confirmed", "contractor:2", 7, False),  # a property company only records fixes
+        ("fixed", "system", None, True),
+        ("closed", "system", None, False),
+        ("fixed", "steward:3", None, False),
+    ],
+)
+def test_who_may_move_a_case_is_decided_without_a_database(
+    to: str, actor: str, actor_lane_id: int | None, allowed: bool
+) -> None:
+    from scoring.cases.workflow import Actor, CaseState, check_actor
+    from scoring.errors import NotAuthorisedError
+
+    if allowed:
+        check_actor(5, 7, CaseState(to), Actor.parse(actor), actor_lane_id)
+    else:
+        with pytest.raises(NotAuthorisedError, match="lane"):
+            check_actor(5, 7, CaseState(to), Actor.parse(actor), actor_lane_id)
