@@ -8,11 +8,10 @@ import logging
 import queue
 import signal
 import threading
-import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -35,9 +34,6 @@ app.add_typer(db_app, name="db")
 app.add_typer(cycle_app, name="cycle")
 
 log = logging.getLogger("stewards")
-
-ALERTS_EVERY_SECONDS: Final = 60.0  # how often `serve` looks for patrol windows that have closed unfinished
-
 
 def _logging(verbose: bool, console: Console) -> None:
     from rich.logging import RichHandler
@@ -127,44 +123,28 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
     import uvicorn
 
     from api.app import create_app
-    from scoring.rulebook import load_rulebook
-    from scoring.lane_points import score_lane_work
-    from scoring.patrol_alerts import raise_patrol_alerts
-    from scoring.periods import local_day
-    from scoring.scorer import score_pending
+    from scoring.runner import Runner, scoring_runner
+    from scoring.status import JobBoard
     from scoring.storage.engine import make_engine
 
     engine = make_engine(url)
-    stop = threading.Event()
+    jobs = JobBoard()
+    runners: list[Runner | Scheduler] = []
     if score:
-        def scorer() -> None:
-            rulebook = load_rulebook()
-            reports_since = datetime(1970, 1, 1, tzinfo=timezone.utc)
-            alerts_due = time.monotonic()
-            while not stop.wait(score_every_seconds):
-                started = datetime.now(timezone.utc)
-                score_pending(engine, rulebook)
-                # Overlapping windows are harmless (the intake is idempotent); a gap would not be.
-                score_lane_work(engine, rulebook, since=reports_since)
-                reports_since = started - timedelta(minutes=1)
-                if time.monotonic() >= alerts_due:
-                    # Windows whose grace has passed, today and (around midnight) yesterday; each alert
-                    # once. Grace periods are an hour long, so a look a minute is prompt enough.
-                    alerts_due = time.monotonic() + ALERTS_EVERY_SECONDS
-                    today = local_day(started)
-                    for day in (today - timedelta(days=1), today):
-                        raise_patrol_alerts(engine, rulebook, day, as_of=started)
-
-        threading.Thread(target=scorer, name="scorer", daemon=True).start()
+        runners.append(scoring_runner(engine, every_seconds=score_every_seconds))
     scheduler = _closing_scheduler(engine, settings, console) if settings is not None else None
-    app_ = create_app(engine, **({"clock": clock} if clock else {}))
+    if scheduler is not None:
+        runners.append(scheduler)
+    for runner in runners:
+        jobs.add(runner.status)
+        runner.start()
+    app_ = create_app(engine, jobs=jobs, **({"clock": clock} if clock else {}))
     console.print(f"API on http://{host}:{port}/ (leaderboard page) · /docs · /openapi.json — Ctrl-C to stop")
     try:
         uvicorn.run(app_, host=host, port=port, log_level="warning")
     finally:
-        stop.set()
-        if scheduler is not None:
-            scheduler.stop()
+        for runner in runners:
+            runner.stop()
 
 
 def _closing_scheduler(engine: Engine, settings: Settings, console: Console) -> Scheduler | None:
@@ -176,10 +156,8 @@ def _closing_scheduler(engine: Engine, settings: Settings, console: Console) -> 
     if not secret:
         console.print("closing jobs off: set STEWARDS_ISSUER_SECRET so year-end awards can be signed")
         return None
-    scheduler = Scheduler(engine, Path(settings.cycle_dir), CyclePolicy.from_default_rulebook(),
-                          issuer_seeds(engine, secret.encode()), upheld_flags_of(engine))
-    scheduler.start()
-    return scheduler
+    return Scheduler(engine, Path(settings.cycle_dir), CyclePolicy.from_default_rulebook(),
+                     issuer_seeds(engine, secret.encode()), upheld_flags_of(engine))
 
 
 @app.command()
@@ -281,7 +259,7 @@ def _run_ble_gateway(settings: Settings, engine: Engine, limits: Limits, stop: t
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @app.command()
@@ -314,7 +292,7 @@ def bands(
     start = today - timedelta(days=days)
     clock = SimClock(day_starts_at(start))
     engine = make_engine(settings.database_url)
-    profiles = band_profiles(engine, data, fleet_secret=fleet_secret.encode(), at=datetime.now(timezone.utc))
+    profiles = band_profiles(engine, data, fleet_secret=fleet_secret.encode(), at=datetime.now(UTC))
     broker = None if ble else BrokerAddress(settings.mqtt_host, settings.mqtt_port, settings.mqtt_version)
     links = band_link_factory(settings.ble_radio, clock.now, (p.band_id for p in profiles)) if ble else None
 

@@ -103,8 +103,8 @@ def close_due_command(out: OutOption = DEFAULT_OUT, issuer_secret: SecretOption 
                       today: Annotated[str, typer.Option(help="Local day (default: today in Beijing).")] = "") -> None:
     """Close every ended month, quarter and year not closed yet, in order."""
     from scoring.closing import CyclePolicy, close_due
-    from scoring.integrity_store import upheld_flags_of
     from scoring.closing.month import utc_now
+    from scoring.integrity_store import upheld_flags_of
     from scoring.periods import local_day
 
     day = date.fromisoformat(today) if today else local_day(utc_now())

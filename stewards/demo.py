@@ -26,19 +26,17 @@ from gateway.ble import BleCentral
 from gateway.mqtt import BrokerSettings, MqttLink
 from gateway.pipeline import Inbound
 from gateway.service import Gateway
+from radio import Radio
+from scoring.closing import CyclePolicy, close_due, issuer_seeds, load_quarter_summary, load_year_summary
 from scoring.ingest import IngestStore
+from scoring.integrity_store import upheld_flags_of
 from scoring.leaderboard import Scope, ScopeKind, leaderboard
 from scoring.periods import day_starts_at, local_day, span
 from scoring.rulebook import OutboxNotifier, load_rulebook
-from scoring.scorer import score_pending
+from scoring.runner import score_tick
 from scoring.seed.longtan import longtan_dataset
 from scoring.status import store_status
 from scoring.storage.engine import make_engine, session_factory
-from radio import Radio
-from scoring.closing import CyclePolicy, close_due, issuer_seeds, load_quarter_summary, load_year_summary
-from scoring.integrity_store import upheld_flags_of
-from scoring.lane_points import score_lane_work
-from scoring.patrol_alerts import raise_patrol_alerts
 from stewards.ble import band_link_factory, gateway_backend
 from stewards.embedded_broker import LOOPBACK, embedded_broker
 from stewards.registry import band_profiles, prepare_store
@@ -122,10 +120,7 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
 
         def day_done(day: date, stats: FleetStats) -> None:
             if (day - opts.start).days % SCORE_EVERY_DAYS == SCORE_EVERY_DAYS - 1:
-                score_pending(engine, rulebook)
-                score_lane_work(engine, rulebook)
-                for back in range(SCORE_EVERY_DAYS):
-                    raise_patrol_alerts(engine, rulebook, day - timedelta(days=back), notifier=alerts)
+                score_tick(engine, rulebook, _days_back(day, SCORE_EVERY_DAYS), notifier=alerts)
             if on_day is not None:
                 on_day(day, stats)
 
@@ -151,11 +146,9 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
             await asyncio.to_thread(worker.join)
             link.stop()
 
-    score_pending(engine, rulebook)
-    score_lane_work(engine, rulebook)
     last_day = opts.start + timedelta(days=max(opts.days - 1, 0))
-    for back in range((last_day - opts.start).days % SCORE_EVERY_DAYS + 1):
-        raise_patrol_alerts(engine, rulebook, last_day - timedelta(days=back), notifier=alerts)
+    score_tick(engine, rulebook, _days_back(last_day, (last_day - opts.start).days % SCORE_EVERY_DAYS + 1),
+               notifier=alerts)
     counters = gateway.counters.snapshot().plus(central.counters.snapshot())
     end = opts.start + timedelta(days=max(opts.days - 1, 0))
     cycle, gold = _close_the_cycle(engine, end, opts.workdir.resolve() / "cycle")
@@ -178,6 +171,11 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
     )
     engine.dispose()
     return summary, url
+
+
+def _days_back(last: date, days: int) -> list[date]:
+    """`days` days ending with `last`: the patrol days a tick every few simulated days judges."""
+    return [last - timedelta(days=back) for back in range(days)]
 
 
 def _close_the_cycle(engine: Engine, end: date, out_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
