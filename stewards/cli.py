@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stewards.cli_errors import OneLineErrors, day_option
 from stewards.cycle_cli import app as cycle_app
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from scoring.closing import Scheduler
     from stewards.settings import Settings
 
-app = typer.Typer(help="Lane Stewards (街巷管家): wristbands, gateway, scoring and API.", no_args_is_help=True)
+app = typer.Typer(help="Lane Stewards (街巷管家): wristbands, gateway, scoring and API.", no_args_is_help=True,
+                  cls=OneLineErrors)
 db_app = typer.Typer(help="Database schema and registry data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cycle_app, name="cycle")
@@ -72,7 +74,7 @@ def demo(
 
     console = Console(stderr=as_json)
     _logging(verbose, console)
-    opts = DemoOptions(days=days, start=date.fromisoformat(start), workdir=workdir, ble_bands=ble_bands)
+    opts = DemoOptions(days=days, start=day_option(start, "--start"), workdir=workdir, ble_bands=ble_bands)
     with Progress(
         TextColumn("[bold]巡查模拟[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[records]} records"), TimeElapsedColumn(), console=console, transient=as_json,
