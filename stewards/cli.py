@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -47,7 +47,7 @@ def _logging(verbose: bool, console: Console) -> None:
     )
 
 
-def _leaderboard_table(title: str, standings: list[dict]) -> Table:
+def _leaderboard_table(title: str, standings: list[dict[str, Any]]) -> Table:
     table = Table(title=title)
     table.add_column("名次", justify="right")
     table.add_column("小巷管家")
@@ -65,7 +65,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
     workdir: Annotated[Path, typer.Option(help="Where the demo's SQLite file goes.")] = Path("var/demo"),
     port: Annotated[int, typer.Option(help="API port when serving.")] = 8000,
-    ble_bands: Annotated[int, typer.Option(min=0, help="How many bands sync over the emulated Bluetooth LE radio.")] = 3,
+    ble_bands: Annotated[int, typer.Option(min=0, help="Bands that sync over the emulated Bluetooth LE radio.")] = 3,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """龙潭街道's stewards patrol for a simulated year through the embedded broker and the gateway."""
@@ -92,7 +92,8 @@ def demo(
             f"{summary.bands} bands · {summary.records_made} records made · {summary.committed} committed · "
             f"{summary.duplicate} duplicates · refused {summary.refused or 0} · {summary.points_entries} points entries"
         )
-        console.print(_leaderboard_table(f"小巷管家积分榜 {summary.leaderboard['period']['label']}", summary.leaderboard["standings"]))
+        board = summary.leaderboard
+        console.print(_leaderboard_table(f"小巷管家积分榜 {board['period']['label']}", board["standings"]))
         for gold in summary.gold_stewards:
             console.print(f"{gold['year']}年度金牌管家 · {gold['name']} · {gold['scope']} · {gold['points']} 分")
         if summary.cycle.get("months_closed"):
@@ -268,9 +269,15 @@ def _utc_now() -> datetime:
 def bands(
     days: Annotated[int, typer.Option(min=1, max=30, help="Days to simulate, ending yesterday (Beijing time).")] = 1,
     mode: Annotated[str, typer.Option(help="segment (log segments) or live (one record per message).")] = "segment",
-    stewards_: Annotated[int, typer.Option("--synthetic", help="Extra synthetic stewards loaded with `db seed --synthetic`.")] = 0,
-    ble: Annotated[bool, typer.Option("--ble", help="Bands on the emulated radio in STEWARDS_BLE_RADIO instead of MQTT.")] = False,
-    fleet_secret: Annotated[str, typer.Option(envvar="STEWARDS_FLEET_SECRET", help="Derives each band's broker password.")] = "",
+    stewards_: Annotated[
+        int, typer.Option("--synthetic", help="Extra synthetic stewards loaded with `db seed --synthetic`.")
+    ] = 0,
+    ble: Annotated[
+        bool, typer.Option("--ble", help="Bands on the emulated radio in STEWARDS_BLE_RADIO instead of MQTT.")
+    ] = False,
+    fleet_secret: Annotated[
+        str, typer.Option(envvar="STEWARDS_FLEET_SECRET", help="Derives each band's broker password.")
+    ] = "",
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run the registry's simulated wristbands against the broker in STEWARDS_MQTT_* (or a radio, with --ble)."""
@@ -288,7 +295,8 @@ def bands(
     if ble and not settings.ble_radio:
         raise typer.BadParameter("set STEWARDS_BLE_RADIO to the emulated radio (tcp:HOST:PORT, see `stewards radio`)")
     if not ble and not fleet_secret:
-        raise typer.BadParameter("set STEWARDS_FLEET_SECRET (or --fleet-secret): it derives the bands' broker passwords")
+        raise typer.BadParameter("set STEWARDS_FLEET_SECRET (or --fleet-secret): it derives the bands' broker "
+                                 "passwords")
     data = synthetic_dataset(stewards_)
     today = datetime.now(PROGRAMME_TZ).date()
     start = today - timedelta(days=days)

@@ -59,7 +59,7 @@ def _setting_problem(error: Any) -> str:
 class OneLineErrors(TyperGroup):
     """A command group whose commands report operator mistakes as one line (see `one_line`)."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
         try:
             return super().invoke(ctx)
         except Exception as exc:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from sqlalchemy import Engine
 
@@ -88,7 +88,9 @@ class DemoSummary:
         return asdict(self)
 
 
-async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None] | None = None) -> tuple[DemoSummary, str]:
+async def run_demo(
+    opts: DemoOptions, on_day: Callable[[date, FleetStats], None] | None = None
+) -> tuple[DemoSummary, str]:
     """Run the simulated year; returns the summary and the database URL."""
     opts.workdir.mkdir(parents=True, exist_ok=True)
     db_path = (opts.workdir / "stewards.db").resolve()
@@ -165,7 +167,8 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
              "committed": central.counters.snapshot().committed},
         cycle=cycle, gold_stewards=gold, patrol_alerts=len(alerts.drain()),
         leaderboard={
-            "period": {"label": period.label, "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat()},
+            "period": {"label": period.label, "first_day": period.first_day.isoformat(),
+                       "last_day": period.last_day.isoformat()},
             "standings": [asdict(s) for s in standings],
         },
     )
@@ -189,7 +192,7 @@ def _close_the_cycle(engine: Engine, end: date, out_dir: Path) -> tuple[dict[str
     years = [load_year_summary(engine, int(y), out_dir).as_json() for y in due.years]
     gold = [
         {"year": y["year"], "subdistrict": s["subdistrict"], **w}
-        for y in years for s in y["subdistricts"] for w in s["gold_stewards"]  # type: ignore[union-attr]
+        for y in years for s in cast(list[dict[str, Any]], y["subdistricts"]) for w in s["gold_stewards"]
     ]
     cycle = {"out_dir": str(out_dir), "months_closed": list(due.months), "quarters_closed": list(due.quarters),
              "years_closed": list(due.years), "bulletins": bulletins, "awards": years}

@@ -36,6 +36,7 @@ DEFAULT_EVERY_SECONDS: Final = 3600.0
 # A failed close (the database restarting, a full disk) is tried again from 10 s on, at most every 10 min.
 RETRY_BASE_SECONDS: Final = 10.0
 RETRY_CAP_SECONDS: Final = 600.0
+DEFAULT_POLICY: Final = CyclePolicy()
 _ISSUER_SEED_DOMAIN: Final = b"lane-stewards/issuer-seed/v1\x00"
 
 
@@ -58,7 +59,7 @@ class DueReport:
     years: tuple[str, ...] = ()
 
 
-def close_due(engine: Engine, today: date, out_dir: Path, policy: CyclePolicy = CyclePolicy(),
+def close_due(engine: Engine, today: date, out_dir: Path, policy: CyclePolicy = DEFAULT_POLICY,
               issuer_keys: Mapping[str, bytes] | None = None, *, upheld_flags: UpheldFlags = no_upheld_flags,
               clock: Callable[[], datetime] | None = None) -> DueReport:
     """Close, in order, every period that ended before `today` (Asia/Shanghai) and is not closed.
