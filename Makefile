@@ -7,17 +7,19 @@ ARGS   ?=
 
 .PHONY: demo test bench services venv clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package, direct and indirect, to what `make test` last passed with.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
 venv: $(STAMP)
 
 ## make demo: 龙潭街道's stewards patrol a simulated year on the embedded default (SQLite + amqtt).
+# `@`: make echoes no recipe, so `make demo ARGS=--json` prints only JSON on stdout.
 demo: $(STAMP)
-	$(BIN)/stewards demo $(ARGS)
+	@$(BIN)/stewards demo $(ARGS)
 
 ## make services: install mosquitto and PostgreSQL 15 + TimescaleDB when missing (needs root).
 services:

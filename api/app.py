@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -12,14 +12,15 @@ from api.routers import activity, cases, health, inspections, leaderboard, pages
 from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
 from api.routers import integrity as integrity_routes
+from scoring.status import JobBoard
 from scoring.storage.engine import is_timescale, session_factory
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-def create_app(engine: Engine, *, clock: Callable[[], datetime] = _utc_now) -> FastAPI:
+def create_app(engine: Engine, *, clock: Callable[[], datetime] = _utc_now, jobs: JobBoard | None = None) -> FastAPI:
     app = FastAPI(
         title="Lane Stewards (街巷管家)",
         version="0.1.0",
@@ -28,6 +29,7 @@ def create_app(engine: Engine, *, clock: Callable[[], datetime] = _utc_now) -> F
     app.state.sessions = session_factory(engine)
     app.state.clock = clock
     app.state.timescaledb = is_timescale(engine)
+    app.state.jobs = jobs if jobs is not None else JobBoard()  # the background jobs /ready reports on
     for module in (health, leaderboard, activity, registry, cases, inspections, pages):
         app.include_router(module.router)
     app.include_router(integrity_routes.router)

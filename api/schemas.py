@@ -138,6 +138,22 @@ class HealthOut(BaseModel):
     last_event_at: datetime | None
 
 
+class JobOut(BaseModel):
+    name: str
+    ok: bool
+    runs: int
+    failures: int
+    last_success_at: datetime | None
+    last_failure_at: datetime | None
+    failing_since: datetime | None
+    last_error: str | None
+
+
+class ReadyOut(BaseModel):
+    ready: bool  # false while a background job (scoring, closing) is failing, e.g. the database is down
+    jobs: list[JobOut]
+
+
 class ActivityPointOut(BaseModel):
     starts_at: datetime
     checkins: int

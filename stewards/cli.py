@@ -8,17 +8,17 @@ import logging
 import queue
 import signal
 import threading
-import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stewards.cli_errors import OneLineErrors, day_option
 from stewards.cycle_cli import app as cycle_app
 
 if TYPE_CHECKING:
@@ -29,15 +29,13 @@ if TYPE_CHECKING:
     from scoring.closing import Scheduler
     from stewards.settings import Settings
 
-app = typer.Typer(help="Lane Stewards (街巷管家): wristbands, gateway, scoring and API.", no_args_is_help=True)
+app = typer.Typer(help="Lane Stewards (街巷管家): wristbands, gateway, scoring and API.", no_args_is_help=True,
+                  cls=OneLineErrors)
 db_app = typer.Typer(help="Database schema and registry data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cycle_app, name="cycle")
 
 log = logging.getLogger("stewards")
-
-ALERTS_EVERY_SECONDS: Final = 60.0  # how often `serve` looks for patrol windows that have closed unfinished
-
 
 def _logging(verbose: bool, console: Console) -> None:
     from rich.logging import RichHandler
@@ -49,7 +47,7 @@ def _logging(verbose: bool, console: Console) -> None:
     )
 
 
-def _leaderboard_table(title: str, standings: list[dict]) -> Table:
+def _leaderboard_table(title: str, standings: list[dict[str, Any]]) -> Table:
     table = Table(title=title)
     table.add_column("名次", justify="right")
     table.add_column("小巷管家")
@@ -67,7 +65,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
     workdir: Annotated[Path, typer.Option(help="Where the demo's SQLite file goes.")] = Path("var/demo"),
     port: Annotated[int, typer.Option(help="API port when serving.")] = 8000,
-    ble_bands: Annotated[int, typer.Option(min=0, help="How many bands sync over the emulated Bluetooth LE radio.")] = 3,
+    ble_bands: Annotated[int, typer.Option(min=0, help="Bands that sync over the emulated Bluetooth LE radio.")] = 3,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """龙潭街道's stewards patrol for a simulated year through the embedded broker and the gateway."""
@@ -76,7 +74,7 @@ def demo(
 
     console = Console(stderr=as_json)
     _logging(verbose, console)
-    opts = DemoOptions(days=days, start=date.fromisoformat(start), workdir=workdir, ble_bands=ble_bands)
+    opts = DemoOptions(days=days, start=day_option(start, "--start"), workdir=workdir, ble_bands=ble_bands)
     with Progress(
         TextColumn("[bold]巡查模拟[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[records]} records"), TimeElapsedColumn(), console=console, transient=as_json,
@@ -94,7 +92,8 @@ def demo(
             f"{summary.bands} bands · {summary.records_made} records made · {summary.committed} committed · "
             f"{summary.duplicate} duplicates · refused {summary.refused or 0} · {summary.points_entries} points entries"
         )
-        console.print(_leaderboard_table(f"小巷管家积分榜 {summary.leaderboard['period']['label']}", summary.leaderboard["standings"]))
+        board = summary.leaderboard
+        console.print(_leaderboard_table(f"小巷管家积分榜 {board['period']['label']}", board["standings"]))
         for gold in summary.gold_stewards:
             console.print(f"{gold['year']}年度金牌管家 · {gold['name']} · {gold['scope']} · {gold['points']} 分")
         if summary.cycle.get("months_closed"):
@@ -127,44 +126,28 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
     import uvicorn
 
     from api.app import create_app
-    from scoring.lane_points import score_lane_work
-    from scoring.patrol_alerts import raise_patrol_alerts
-    from scoring.periods import local_day
-    from scoring.rulebook import load_rulebook
-    from scoring.scorer import score_pending
+    from scoring.runner import Runner, scoring_runner
+    from scoring.status import JobBoard
     from scoring.storage.engine import make_engine
 
     engine = make_engine(url)
-    stop = threading.Event()
+    jobs = JobBoard()
+    runners: list[Runner | Scheduler] = []
     if score:
-        def scorer() -> None:
-            rulebook = load_rulebook()
-            reports_since = datetime(1970, 1, 1, tzinfo=timezone.utc)
-            alerts_due = time.monotonic()
-            while not stop.wait(score_every_seconds):
-                started = datetime.now(timezone.utc)
-                score_pending(engine, rulebook)
-                # Overlapping windows are harmless (the intake is idempotent); a gap would not be.
-                score_lane_work(engine, rulebook, since=reports_since)
-                reports_since = started - timedelta(minutes=1)
-                if time.monotonic() >= alerts_due:
-                    # Windows whose grace has passed, today and (around midnight) yesterday; each alert
-                    # once. Grace periods are an hour long, so a look a minute is prompt enough.
-                    alerts_due = time.monotonic() + ALERTS_EVERY_SECONDS
-                    today = local_day(started)
-                    for day in (today - timedelta(days=1), today):
-                        raise_patrol_alerts(engine, rulebook, day, as_of=started)
-
-        threading.Thread(target=scorer, name="scorer", daemon=True).start()
+        runners.append(scoring_runner(engine, every_seconds=score_every_seconds))
     scheduler = _closing_scheduler(engine, settings, console) if settings is not None else None
-    app_ = create_app(engine, **({"clock": clock} if clock else {}))
+    if scheduler is not None:
+        runners.append(scheduler)
+    for runner in runners:
+        jobs.add(runner.status)
+        runner.start()
+    app_ = create_app(engine, jobs=jobs, **({"clock": clock} if clock else {}))
     console.print(f"API on http://{host}:{port}/ (leaderboard page) · /docs · /openapi.json — Ctrl-C to stop")
     try:
         uvicorn.run(app_, host=host, port=port, log_level="warning")
     finally:
-        stop.set()
-        if scheduler is not None:
-            scheduler.stop()
+        for runner in runners:
+            runner.stop()
 
 
 def _closing_scheduler(engine: Engine, settings: Settings, console: Console) -> Scheduler | None:
@@ -176,10 +159,8 @@ def _closing_scheduler(engine: Engine, settings: Settings, console: Console) -> 
     if not secret:
         console.print("closing jobs off: set STEWARDS_ISSUER_SECRET so year-end awards can be signed")
         return None
-    scheduler = Scheduler(engine, Path(settings.cycle_dir), CyclePolicy.from_default_rulebook(),
-                          issuer_seeds(engine, secret.encode()), upheld_flags_of(engine))
-    scheduler.start()
-    return scheduler
+    return Scheduler(engine, Path(settings.cycle_dir), CyclePolicy.from_default_rulebook(),
+                     issuer_seeds(engine, secret.encode()), upheld_flags_of(engine))
 
 
 @app.command()
@@ -281,16 +262,22 @@ def _run_ble_gateway(settings: Settings, engine: Engine, limits: Limits, stop: t
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @app.command()
 def bands(
     days: Annotated[int, typer.Option(min=1, max=30, help="Days to simulate, ending yesterday (Beijing time).")] = 1,
     mode: Annotated[str, typer.Option(help="segment (log segments) or live (one record per message).")] = "segment",
-    stewards_: Annotated[int, typer.Option("--synthetic", help="Extra synthetic stewards loaded with `db seed --synthetic`.")] = 0,
-    ble: Annotated[bool, typer.Option("--ble", help="Bands on the emulated radio in STEWARDS_BLE_RADIO instead of MQTT.")] = False,
-    fleet_secret: Annotated[str, typer.Option(envvar="STEWARDS_FLEET_SECRET", help="Derives each band's broker password.")] = "",
+    stewards_: Annotated[
+        int, typer.Option("--synthetic", help="Extra synthetic stewards loaded with `db seed --synthetic`.")
+    ] = 0,
+    ble: Annotated[
+        bool, typer.Option("--ble", help="Bands on the emulated radio in STEWARDS_BLE_RADIO instead of MQTT.")
+    ] = False,
+    fleet_secret: Annotated[
+        str, typer.Option(envvar="STEWARDS_FLEET_SECRET", help="Derives each band's broker password.")
+    ] = "",
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run the registry's simulated wristbands against the broker in STEWARDS_MQTT_* (or a radio, with --ble)."""
@@ -308,13 +295,14 @@ def bands(
     if ble and not settings.ble_radio:
         raise typer.BadParameter("set STEWARDS_BLE_RADIO to the emulated radio (tcp:HOST:PORT, see `stewards radio`)")
     if not ble and not fleet_secret:
-        raise typer.BadParameter("set STEWARDS_FLEET_SECRET (or --fleet-secret): it derives the bands' broker passwords")
+        raise typer.BadParameter("set STEWARDS_FLEET_SECRET (or --fleet-secret): it derives the bands' broker "
+                                 "passwords")
     data = synthetic_dataset(stewards_)
     today = datetime.now(PROGRAMME_TZ).date()
     start = today - timedelta(days=days)
     clock = SimClock(day_starts_at(start))
     engine = make_engine(settings.database_url)
-    profiles = band_profiles(engine, data, fleet_secret=fleet_secret.encode(), at=datetime.now(timezone.utc))
+    profiles = band_profiles(engine, data, fleet_secret=fleet_secret.encode(), at=datetime.now(UTC))
     broker = None if ble else BrokerAddress(settings.mqtt_host, settings.mqtt_port, settings.mqtt_version)
     links = band_link_factory(settings.ble_radio, clock.now, (p.band_id for p in profiles)) if ble else None
 

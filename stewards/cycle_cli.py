@@ -13,18 +13,21 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from stewards.cli_errors import OneLineErrors, day_option
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-app = typer.Typer(help="The steward cycle: 月评 · 季通报 · 年度金牌管家, and award verification.", no_args_is_help=True)
-close_app = typer.Typer(help="Close a period (idempotent: a closed period is returned as stored).", no_args_is_help=True)
+app = typer.Typer(help="The steward cycle: 月评 · 季通报 · 年度金牌管家, and award verification.", no_args_is_help=True,
+                  cls=OneLineErrors)
+close_app = typer.Typer(help="Close a period (idempotent: a closed period is returned as stored).",
+                        no_args_is_help=True)
 awards_app = typer.Typer(help="Award credentials (Open Badges 3.0).", no_args_is_help=True)
 app.add_typer(close_app, name="close")
 app.add_typer(awards_app, name="awards")
@@ -107,7 +110,7 @@ def close_due_command(out: OutOption = DEFAULT_OUT, issuer_secret: SecretOption 
     from scoring.integrity.store import upheld_flags_of
     from scoring.periods import local_day
 
-    day = date.fromisoformat(today) if today else local_day(utc_now())
+    day = day_option(today, "--today") if today else local_day(utc_now())
     with _engine() as engine:
         report = close_due(engine, day, out, CyclePolicy.from_default_rulebook(), _seeds(engine, issuer_secret),
                            upheld_flags=upheld_flags_of(engine))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from sqlalchemy import Engine
 
@@ -30,12 +30,10 @@ from radio import Radio
 from scoring.closing import CyclePolicy, close_due, issuer_seeds, load_quarter_summary, load_year_summary
 from scoring.ingest import IngestStore
 from scoring.integrity.store import upheld_flags_of
-from scoring.lane_points import score_lane_work
 from scoring.ledger.leaderboard import Scope, ScopeKind, leaderboard
-from scoring.patrol_alerts import raise_patrol_alerts
 from scoring.periods import day_starts_at, local_day, span
 from scoring.rulebook import OutboxNotifier, load_rulebook
-from scoring.scorer import score_pending
+from scoring.runner import score_tick
 from scoring.seed.longtan import longtan_dataset
 from scoring.status import store_status
 from scoring.storage.engine import make_engine, session_factory
@@ -90,7 +88,9 @@ class DemoSummary:
         return asdict(self)
 
 
-async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None] | None = None) -> tuple[DemoSummary, str]:
+async def run_demo(
+    opts: DemoOptions, on_day: Callable[[date, FleetStats], None] | None = None
+) -> tuple[DemoSummary, str]:
     """Run the simulated year; returns the summary and the database URL."""
     opts.workdir.mkdir(parents=True, exist_ok=True)
     db_path = (opts.workdir / "stewards.db").resolve()
@@ -122,10 +122,7 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
 
         def day_done(day: date, stats: FleetStats) -> None:
             if (day - opts.start).days % SCORE_EVERY_DAYS == SCORE_EVERY_DAYS - 1:
-                score_pending(engine, rulebook)
-                score_lane_work(engine, rulebook)
-                for back in range(SCORE_EVERY_DAYS):
-                    raise_patrol_alerts(engine, rulebook, day - timedelta(days=back), notifier=alerts)
+                score_tick(engine, rulebook, _days_back(day, SCORE_EVERY_DAYS), notifier=alerts)
             if on_day is not None:
                 on_day(day, stats)
 
@@ -151,11 +148,9 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
             await asyncio.to_thread(worker.join)
             link.stop()
 
-    score_pending(engine, rulebook)
-    score_lane_work(engine, rulebook)
     last_day = opts.start + timedelta(days=max(opts.days - 1, 0))
-    for back in range((last_day - opts.start).days % SCORE_EVERY_DAYS + 1):
-        raise_patrol_alerts(engine, rulebook, last_day - timedelta(days=back), notifier=alerts)
+    score_tick(engine, rulebook, _days_back(last_day, (last_day - opts.start).days % SCORE_EVERY_DAYS + 1),
+               notifier=alerts)
     counters = gateway.counters.snapshot().plus(central.counters.snapshot())
     end = opts.start + timedelta(days=max(opts.days - 1, 0))
     cycle, gold = _close_the_cycle(engine, end, opts.workdir.resolve() / "cycle")
@@ -172,12 +167,18 @@ async def run_demo(opts: DemoOptions, on_day: Callable[[date, FleetStats], None]
              "committed": central.counters.snapshot().committed},
         cycle=cycle, gold_stewards=gold, patrol_alerts=len(alerts.drain()),
         leaderboard={
-            "period": {"label": period.label, "first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat()},
+            "period": {"label": period.label, "first_day": period.first_day.isoformat(),
+                       "last_day": period.last_day.isoformat()},
             "standings": [asdict(s) for s in standings],
         },
     )
     engine.dispose()
     return summary, url
+
+
+def _days_back(last: date, days: int) -> list[date]:
+    """`days` days ending with `last`: the patrol days a tick every few simulated days judges."""
+    return [last - timedelta(days=back) for back in range(days)]
 
 
 def _close_the_cycle(engine: Engine, end: date, out_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -191,7 +192,7 @@ def _close_the_cycle(engine: Engine, end: date, out_dir: Path) -> tuple[dict[str
     years = [load_year_summary(engine, int(y), out_dir).as_json() for y in due.years]
     gold = [
         {"year": y["year"], "subdistrict": s["subdistrict"], **w}
-        for y in years for s in y["subdistricts"] for w in s["gold_stewards"]  # type: ignore[union-attr]
+        for y in years for s in cast(list[dict[str, Any]], y["subdistricts"]) for w in s["gold_stewards"]
     ]
     cycle = {"out_dir": str(out_dir), "months_closed": list(due.months), "quarters_closed": list(due.quarters),
              "years_closed": list(due.years), "bulletins": bulletins, "awards": years}

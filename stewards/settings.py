@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, SecretStr, model_validator
+from pydantic import BeforeValidator, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password"})
@@ -43,6 +43,21 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     score_every_seconds: float = 5.0
+
+    @field_validator("database_url")
+    @classmethod
+    def _parse_database_url(cls, url: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(url)
+        except ArgumentError:
+            raise ValueError(
+                f"{url!r} is not a database URL; e.g. postgresql+psycopg://user@host/stewards or "
+                "sqlite:///var/stewards.db"
+            ) from None
+        return url
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
 from api.deps import SessionDep
-from api.schemas import HealthOut
-from scoring.status import store_status
+from api.schemas import HealthOut, JobOut, ReadyOut
+from scoring.status import JobBoard, store_status
 
 router = APIRouter(tags=["health"])
 
@@ -22,3 +24,14 @@ def health(session: SessionDep, request: Request) -> HealthOut:
         quarantined=status.quarantined,
         last_event_at=status.last_event_at,
     )
+
+
+@router.get("/ready", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
+def ready(request: Request, response: Response) -> ReadyOut:
+    """503 while a background job is failing (live scoring stalled, the leaderboard going stale)."""
+    jobs: JobBoard = request.app.state.jobs
+    states = jobs.states()
+    ok = all(state.ok for state in states)
+    if not ok:
+        response.status_code = 503
+    return ReadyOut(ready=ok, jobs=[JobOut(**asdict(state)) for state in states])

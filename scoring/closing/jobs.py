@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -25,14 +24,19 @@ from scoring.closing.month import close_month, closed_months, utc_now
 from scoring.closing.policy import CyclePolicy, UpheldFlags, no_upheld_flags
 from scoring.closing.quarter import close_quarter
 from scoring.closing.year import close_year
-from scoring.errors import StorageUnavailableError
 from scoring.periods import PeriodKind, day_starts_at, local_day, period_containing
+from scoring.runner import Runner
+from scoring.status import JobStatus
 from scoring.storage import tables as t
 
 logger = logging.getLogger(__name__)
 
 # Months end at midnight; an hourly look finds a newly ended period soon enough, at no real cost.
 DEFAULT_EVERY_SECONDS: Final = 3600.0
+# A failed close (the database restarting, a full disk) is tried again from 10 s on, at most every 10 min.
+RETRY_BASE_SECONDS: Final = 10.0
+RETRY_CAP_SECONDS: Final = 600.0
+DEFAULT_POLICY: Final = CyclePolicy()
 _ISSUER_SEED_DOMAIN: Final = b"lane-stewards/issuer-seed/v1\x00"
 
 
@@ -55,7 +59,7 @@ class DueReport:
     years: tuple[str, ...] = ()
 
 
-def close_due(engine: Engine, today: date, out_dir: Path, policy: CyclePolicy = CyclePolicy(),
+def close_due(engine: Engine, today: date, out_dir: Path, policy: CyclePolicy = DEFAULT_POLICY,
               issuer_keys: Mapping[str, bytes] | None = None, *, upheld_flags: UpheldFlags = no_upheld_flags,
               clock: Callable[[], datetime] | None = None) -> DueReport:
     """Close, in order, every period that ended before `today` (Asia/Shanghai) and is not closed.
@@ -96,7 +100,9 @@ def close_due(engine: Engine, today: date, out_dir: Path, policy: CyclePolicy = 
 class Scheduler:
     """Runs `close_due` now and then every `every_seconds` in a daemon thread, until `stop()`.
 
-    A failed run is logged with its cause and retried at the next tick: the jobs are idempotent.
+    A failed run is logged with its cause and retried with backoff (a database outage is retried
+    within minutes, not at the next hourly tick): the jobs are idempotent. `status` is what the
+    readiness route reads.
     """
 
     engine: Engine
@@ -106,8 +112,8 @@ class Scheduler:
     upheld_flags: UpheldFlags = no_upheld_flags
     every_seconds: float = DEFAULT_EVERY_SECONDS
     today: Callable[[], date] = field(default=lambda: local_day(utc_now()))
-    _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
-    _thread: threading.Thread | None = field(default=None, init=False, repr=False)
+    status: JobStatus = field(default_factory=lambda: JobStatus("closing"))
+    _runner: Runner | None = field(default=None, init=False, repr=False)
     last_report: DueReport | None = field(default=None, init=False)
     runs: int = field(default=0, init=False)
 
@@ -121,24 +127,14 @@ class Scheduler:
         return report
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._runner is not None:
             raise ClosingError("the closing scheduler is already running; stop it before starting it again")
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="closing-scheduler", daemon=True)
-        self._thread.start()
+        self._runner = Runner("closing-scheduler", self.run_once, self.every_seconds, self.status,
+                              expected=(ClosingError, OSError), retry_base_seconds=RETRY_BASE_SECONDS,
+                              retry_cap_seconds=min(RETRY_CAP_SECONDS, self.every_seconds))
+        self._runner.start()
 
     def stop(self, timeout_seconds: float = 30.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_seconds)
-            self._thread = None
-
-    def _loop(self) -> None:
-        # Run first, then wait: a scheduler started and stopped at once has still run one pass.
-        while True:
-            try:
-                self.run_once()
-            except (ClosingError, StorageUnavailableError, OSError) as exc:
-                logger.error("closing job failed, retrying in %.0f s: %s", self.every_seconds, exc)
-            if self._stop.wait(self.every_seconds):
-                return
+        if self._runner is not None:
+            self._runner.stop(timeout_seconds)
+            self._runner = None
