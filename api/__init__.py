@@ -1,0 +1,10 @@
+"""The HTTP API over `scoring`: FastAPI, one router per resource.
+
+| home | owns |
+|---|---|
+| `app.py` | the composition root: `create_app(engine, clock=...)` wires sessions, the clock, the error table, routers |
+| `errors.py` | the one error table: domain error -> (HTTP status, code), the handlers, and its OpenAPI responses |
+| `deps.py` | the request's session (its one commit, rollback, outage -> 503), the clock, the period a request names |
+| `schemas/` | every request and response schema, one module a resource, built from scoring's views |
+| `routers/` | one module a resource: parse the request, call scoring, return a schema; no commit, no HTTP errors |
+"""

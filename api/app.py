@@ -1,4 +1,5 @@
-"""The API's composition root: `create_app(engine)` wires sessions, clock and routers; no I/O at import."""
+"""The API's composition root: `create_app(engine)` wires sessions, clock, the error table and routers; no I/O at
+import."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from api.errors import install_error_handlers
 from api.routers import activity, cases, health, inspections, leaderboard, pages, registry
 from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
@@ -30,6 +32,7 @@ def create_app(engine: Engine, *, clock: Callable[[], datetime] = _utc_now, jobs
     app.state.clock = clock
     app.state.timescaledb = is_timescale(engine)
     app.state.jobs = jobs if jobs is not None else JobBoard()  # the background jobs /ready reports on
+    install_error_handlers(app)
     for module in (health, leaderboard, activity, registry, cases, inspections, pages):
         app.include_router(module.router)
     app.include_router(integrity_routes.router)

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 
-from api.deps import NowDep, SessionDep
-from api.routers.leaderboard import LabelQ, PeriodKindQ, period_out, resolve_period
-from api.schemas import ActivityOut, ActivityPointOut
+from api.deps import LabelQ, NowDep, PeriodKindQ, SessionDep, resolve_period
+from api.errors import error_responses
+from api.schemas.base import StoreId
+from api.schemas.points import ActivityOut
 from scoring.activity import Bucket, activity
+from scoring.errors import StorageUnavailableError, UnknownPeriodError
 from scoring.periods import PeriodKind
 
-router = APIRouter(tags=["points"])
+router = APIRouter(tags=["points"], responses=error_responses(RequestValidationError, StorageUnavailableError))
 
 
-@router.get("/activity", response_model=ActivityOut)
+@router.get("/activity", response_model=ActivityOut, responses=error_responses(UnknownPeriodError))
 def get_activity(
     request: Request, session: SessionDep, now: NowDep, period: PeriodKindQ = PeriodKind.WEEK, label: LabelQ = None,
-    bucket: Bucket = Bucket.DAY, lane_id: int | None = None,
+    bucket: Bucket = Bucket.DAY, lane_id: StoreId | None = None,
 ) -> ActivityOut:
     p = resolve_period(session, now, period, label)
     points = activity(session, p, bucket, lane_id=lane_id, timescale=request.app.state.timescaledb)
-    return ActivityOut(
-        period=period_out(p), bucket=bucket.value,
-        points=[ActivityPointOut(starts_at=x.starts_at, checkins=x.checkins, stewards=x.stewards) for x in points],
-    )
+    return ActivityOut.build(p, bucket, points)

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter
+from fastapi.exceptions import RequestValidationError
 
-from fastapi import APIRouter, HTTPException
-
-from api.deps import NowDep, SessionDep
-from api.routers.leaderboard import LabelQ, PeriodKindQ, resolve_period
-from scoring.errors import UnknownScopeError
+from api.deps import LabelQ, NowDep, PeriodKindQ, SessionDep, resolve_period
+from api.errors import error_responses
+from api.schemas.base import StoreId
+from api.schemas.points import ExplanationOut
+from scoring.errors import StorageUnavailableError, UnknownPeriodError, UnknownScopeError
 from scoring.ledger.explanations import explain_period
 from scoring.periods import PeriodKind
 
-router = APIRouter(tags=["points"])
+router = APIRouter(tags=["points"], responses=error_responses(RequestValidationError, StorageUnavailableError))
 
 
-@router.get("/stewards/{steward_id}/explanation")
+@router.get("/stewards/{steward_id}/explanation", response_model=ExplanationOut,
+            responses=error_responses(UnknownPeriodError, UnknownScopeError))
 def get_explanation(
-    steward_id: int, session: SessionDep, now: NowDep, period: PeriodKindQ = PeriodKind.MONTH, label: LabelQ = None,
-) -> dict[str, Any]:
+    steward_id: StoreId, session: SessionDep, now: NowDep, period: PeriodKindQ = PeriodKind.MONTH, label: LabelQ = None,
+) -> ExplanationOut:
     """Every entry with its check-ins, rule and rule-set version; reversals; check-ins set aside and why."""
-    p = resolve_period(session, now, period, label)
-    try:
-        explanation = explain_period(session, steward_id, p)
-    except UnknownScopeError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    body = explanation.as_dict()
-    body["lines"] = explanation.lines()
-    return body
+    explanation = explain_period(session, steward_id, resolve_period(session, now, period, label))
+    return ExplanationOut.from_explanation(explanation)

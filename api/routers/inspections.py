@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError
 
 from api.deps import NowDep, SessionDep
-from scoring.errors import NotAuthorisedError
+from api.errors import error_responses
+from api.schemas.base import StoreId
+from api.schemas.inspections import ChecklistOut, InspectionIn, InspectionOut
+from scoring.errors import NotAuthorisedError, StorageUnavailableError
 from scoring.inspections import (
     Checklist,
-    InspectionError,
+    ChecklistError,
     InspectionExistsError,
-    InspectionView,
     InvalidInspectionError,
-    ItemKind,
     ItemResult,
     UnknownLaneError,
     default_checklist,
@@ -25,120 +26,45 @@ from scoring.inspections import (
     record_inspection,
 )
 
-router = APIRouter(tags=["inspections"])
+router = APIRouter(tags=["inspections"], responses=error_responses(RequestValidationError, StorageUnavailableError))
 
 CLOCK_SKEW_ALLOWANCE: Final = timedelta(minutes=5)  # a chief's tablet may run a little ahead of the server
 
 ChecklistDep = Annotated[Checklist, Depends(default_checklist)]
 
 
-class ChecklistItemOut(BaseModel):
-    code: str
-    kind: ItemKind
-    kind_label: str
-    text: str
-    hint: str
-
-
-class ChecklistOut(BaseModel):
-    key: str
-    name: str
-    version: str
-    items: list[ChecklistItemOut]
-
-
-class ItemResultIn(BaseModel):
-    code: str
-    passed: bool
-    note: str = ""
-
-
-class InspectionIn(BaseModel):
-    lane_id: int
-    chief_id: int
-    inspected_at: datetime | None = Field(default=None, description="when the chief walked the lane; default now")
-    items: list[ItemResultIn]
-    note: str = ""
-
-
-class ItemOut(BaseModel):
-    code: str
-    kind: ItemKind
-    text: str
-    passed: bool
-    note: str
-
-
-class InspectionOut(BaseModel):
-    id: int
-    lane_id: int
-    chief_id: int
-    inspected_at: datetime
-    week: str
-    week_of: date
-    checklist_version: str
-    items_total: int
-    items_passed: int
-    score: float
-    note: str
-    items: list[ItemOut]
-
-
-def _inspection_out(v: InspectionView) -> InspectionOut:
-    return InspectionOut(
-        id=v.id, lane_id=v.lane_id, chief_id=v.chief_id, inspected_at=v.inspected_at, week=v.week_label,
-        week_of=v.week_of, checklist_version=v.checklist_version, items_total=v.items_total,
-        items_passed=v.items_passed, score=v.score, note=v.note,
-        items=[ItemOut(code=i.code, kind=i.kind, text=i.text, passed=i.passed, note=i.note) for i in v.items],
-    )
-
-
-def _http_error(exc: InspectionError | NotAuthorisedError) -> HTTPException:
-    match exc:
-        case UnknownLaneError():
-            return HTTPException(404, str(exc))
-        case NotAuthorisedError():
-            return HTTPException(403, str(exc))
-        case InspectionExistsError():
-            return HTTPException(409, str(exc))
-        case InvalidInspectionError():
-            return HTTPException(422, str(exc))
-    return HTTPException(500, str(exc))  # a broken checklist file: the operator fixes it
-
-
-@router.get("/inspections/checklist", response_model=ChecklistOut)
-def get_checklist(checklist: ChecklistDep) -> ChecklistOut:
-    return ChecklistOut(
-        key=checklist.key, name=checklist.name, version=checklist.version,
-        items=[ChecklistItemOut(code=i.code, kind=i.kind, kind_label=i.kind.label, text=i.text, hint=i.hint)
-               for i in checklist.items],
-    )
-
-
-@router.post("/inspections", response_model=InspectionOut, status_code=201)
-def post_inspection(body: InspectionIn, session: SessionDep, now: NowDep, checklist: ChecklistDep) -> InspectionOut:
-    inspected_at = body.inspected_at or now
+def _inspected_at(requested: datetime | None, now: datetime) -> datetime:
+    """When the chief walked the lane: as the request says, or now; never without a zone, never ahead of us."""
+    inspected_at = requested or now
     if inspected_at.tzinfo is None:
-        raise HTTPException(422, "inspected_at needs a zone offset, e.g. 2017-09-08T15:00:00+08:00")
+        raise InvalidInspectionError("inspected_at needs a zone offset, e.g. 2017-09-08T15:00:00+08:00")
     if inspected_at > now + CLOCK_SKEW_ALLOWANCE:
-        raise HTTPException(422, f"inspected_at {inspected_at.isoformat()} is in the future: check the device's clock")
-    try:
-        recorded = record_inspection(
-            session, lane_id=body.lane_id, chief_id=body.chief_id, inspected_at=inspected_at,
-            results=[ItemResult(i.code, i.passed, i.note) for i in body.items], checklist=checklist, note=body.note,
+        raise InvalidInspectionError(
+            f"inspected_at {inspected_at.isoformat()} is in the future: check the device's clock"
         )
-        session.commit()
-    except (InspectionError, NotAuthorisedError) as exc:
-        raise _http_error(exc) from exc
-    except IntegrityError as exc:  # the same lane and week recorded by another request a moment ago
-        session.rollback()
-        raise HTTPException(409, f"lane {body.lane_id} already has its inspection for that week") from exc
-    return _inspection_out(recorded)
+    return inspected_at
 
 
-@router.get("/lanes/{lane_id}/inspections", response_model=list[InspectionOut])
-def get_lane_inspections(lane_id: int, session: SessionDep) -> list[InspectionOut]:
-    try:
-        return [_inspection_out(v) for v in list_inspections(session, lane_id)]
-    except (InspectionError, NotAuthorisedError) as exc:
-        raise _http_error(exc) from exc
+@router.get("/inspections/checklist", response_model=ChecklistOut, responses=error_responses(ChecklistError))
+def get_checklist(checklist: ChecklistDep) -> ChecklistOut:
+    return ChecklistOut.model_validate(checklist)
+
+
+@router.post(
+    "/inspections", response_model=InspectionOut, status_code=201,
+    responses=error_responses(NotAuthorisedError, InspectionExistsError, IntegrityError,
+                              InvalidInspectionError, ChecklistError),
+)
+def post_inspection(body: InspectionIn, session: SessionDep, now: NowDep, checklist: ChecklistDep) -> InspectionOut:
+    # A second inspection of the lane and week by a concurrent request fails on the unique key: 409 conflict.
+    recorded = record_inspection(
+        session, lane_id=body.lane_id, chief_id=body.chief_id, inspected_at=_inspected_at(body.inspected_at, now),
+        results=[ItemResult(i.code, i.passed, i.note) for i in body.items], checklist=checklist, note=body.note,
+    )
+    return InspectionOut.model_validate(recorded)
+
+
+@router.get("/lanes/{lane_id}/inspections", response_model=list[InspectionOut],
+            responses=error_responses(UnknownLaneError))
+def get_lane_inspections(lane_id: StoreId, session: SessionDep) -> list[InspectionOut]:
+    return [InspectionOut.model_validate(v) for v in list_inspections(session, lane_id)]

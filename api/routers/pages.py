@@ -8,15 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import NowDep, SessionDep
-from api.routers.leaderboard import resolve_period
+from api.deps import NowDep, SessionDep, resolve_period
 from scoring.ledger.leaderboard import Scope, ScopeKind, leaderboard
 from scoring.periods import PeriodKind
 
 router = APIRouter(tags=["pages"])
 
 PERIOD_NAMES = {
-    PeriodKind.DAY: "日", PeriodKind.WEEK: "周", PeriodKind.MONTH: "月", PeriodKind.QUARTER: "季度", PeriodKind.YEAR: "年度",
+    PeriodKind.DAY: "日", PeriodKind.WEEK: "周", PeriodKind.MONTH: "月", PeriodKind.QUARTER: "季度",
+    PeriodKind.YEAR: "年度",
 }
 REFRESH_SECONDS = 10
 

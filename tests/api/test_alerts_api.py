@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -17,7 +17,7 @@ from scoring.storage import tables as t
 from tests.scoring.checkins import Recorder, at, patroller
 
 WORKDAY = date(2017, 6, 7)
-NOW = datetime(2017, 6, 8, 1, tzinfo=timezone.utc)
+NOW = datetime(2017, 6, 8, 1, tzinfo=UTC)
 
 
 def test_a_lane_chief_sees_the_missed_evening_patrol_and_acknowledges_it(seeded: Engine, longtan: Dataset) -> None:
@@ -35,7 +35,8 @@ def test_a_lane_chief_sees_the_missed_evening_patrol_and_acknowledges_it(seeded:
     listed = client.get(f"/lanes/{lane_id}/alerts", params={"day": WORKDAY.isoformat()})
     assert listed.status_code == 200
     (alert,) = [a for a in listed.json() if a["steward_id"] == han.steward_id]
-    assert (alert["kind"], alert["kind_label"], alert["window"], alert["window_label"]) == ("missed", "未巡", "evening", "晚巡")
+    assert (alert["kind"], alert["kind_label"], alert["window"], alert["window_label"]) == (
+        "missed", "未巡", "evening", "晚巡")
     assert alert["steward_name"] == "韩险峰" and chief in alert["chief_ids"] and alert["acknowledged_at"] is None
     assert alert["day"] == WORKDAY.isoformat() and alert["message_zh"].startswith("小巷管家")
     assert client.get(f"/lanes/{lane_id}/alerts", params={"day": "2017-06-08"}).json() == []

@@ -30,6 +30,7 @@ def client(seeded: Engine, longtan: Dataset) -> TestClient:
             steward = next(x for x in longtan.stewards if x.name == name)
             band = longtan.band_of(steward.key)
             sid = s.scalar(select(t.Steward.id).where(t.Steward.key == steward.key))
+            assert sid is not None
             cps = s.scalars(select(t.Checkpoint.id).join(t.Segment).where(
                 t.Segment.key == longtan.claims_of(steward.key)[0].segment_key).order_by(t.Checkpoint.position_m)).all()
             for i, cp in enumerate(cps[:take]):
@@ -47,7 +48,8 @@ def test_health_reports_the_store(client: TestClient, seeded: Engine) -> None:
 
 
 def test_leaderboard_ranks_by_points_for_each_period(client: TestClient) -> None:
-    for period, label in (("day", "2017-09-05"), ("week", "2017-W36"), ("month", "2017-09"), ("quarter", "2017-Q3"), ("year", "2017")):
+    for period, label in (("day", "2017-09-05"), ("week", "2017-W36"), ("month", "2017-09"), ("quarter", "2017-Q3"),
+                          ("year", "2017")):
         body = client.get("/leaderboard", params={"period": period, "label": label}).json()
         assert [s["name"] for s in body["standings"]] == ["赵云华", "韩险峰"], period
         assert body["standings"][1]["points"] == 1
@@ -66,7 +68,10 @@ def test_leaderboard_by_scope(client: TestClient, seeded: Engine) -> None:
         xingfu = s.scalar(select(t.Community.id).where(t.Community.name == "幸福社区"))
         longtan = s.scalar(select(t.Subdistrict.id).where(t.Subdistrict.name == "龙潭街道"))
         xichang = s.scalar(select(t.Subdistrict.id).where(t.Subdistrict.name == "西长安街街道"))
-    names = lambda **p: [s["name"] for s in client.get("/leaderboard", params={"period": "week", "label": "2017-W36", **p}).json()["standings"]]  # noqa: E731
+    week = {"period": "week", "label": "2017-W36"}
+    def names(**p: str | int | None) -> list[str]:
+        return [s["name"] for s in client.get("/leaderboard", params={**week, **p}).json()["standings"]]
+
     assert names(scope="lane", scope_id=fuguang) == ["赵云华"]
     assert names(scope="community", scope_id=xingfu) == ["赵云华", "韩险峰"]
     assert names(scope="subdistrict", scope_id=longtan) == ["赵云华", "韩险峰"]
@@ -113,7 +118,9 @@ def test_registry_shows_fuguang_lu_as_the_report_describes_it(client: TestClient
         ("/registry/lanes/999999", {}, 404),
     ],
 )
-def test_bad_requests_get_clear_errors(client: TestClient, path: str, params: dict, status: int) -> None:
+def test_bad_requests_get_clear_errors(
+    client: TestClient, path: str, params: dict[str, str | int], status: int
+) -> None:
     response = client.get(path, params=params)
     assert response.status_code == status
     assert response.json()["detail"]

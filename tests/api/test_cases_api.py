@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
@@ -52,28 +53,35 @@ def client(seeded: Engine, clock: Clock) -> TestClient:
 @pytest.fixture
 def ids(seeded: Engine) -> Ids:
     with Session(seeded) as s:
-        lane = s.scalar(select(t.Lane.id).where(t.Lane.name == "福光路"))
-        beili = s.scalar(select(t.Lane.id).where(t.Lane.name == "幸福北里"))
+        def one(query: Select[int]) -> int:
+            found = s.scalar(query)
+            assert found is not None, query
+            return found
+
+        lane = one(select(t.Lane.id).where(t.Lane.name == "福光路"))
+        beili = one(select(t.Lane.id).where(t.Lane.name == "幸福北里"))
         return Ids(
             lane=lane,
-            chief=s.scalar(select(t.Chief.id).where(t.Chief.name == "梁金荣")),
-            zhao=s.scalar(select(t.Steward.id).where(t.Steward.name == "赵云华")),
-            han=s.scalar(select(t.Steward.id).where(t.Steward.name == "韩险峰")),
-            checkpoint=s.scalar(select(t.Checkpoint.id).join(t.Segment).where(t.Segment.lane_id == lane)
-                                .order_by(t.Segment.id, t.Checkpoint.position_m).limit(1)),
+            chief=one(select(t.Chief.id).where(t.Chief.name == "梁金荣")),
+            zhao=one(select(t.Steward.id).where(t.Steward.name == "赵云华")),
+            han=one(select(t.Steward.id).where(t.Steward.name == "韩险峰")),
+            checkpoint=one(select(t.Checkpoint.id).join(t.Segment).where(t.Segment.lane_id == lane)
+                           .order_by(t.Segment.id, t.Checkpoint.position_m).limit(1)),
             beili=beili,
-            beili_chief=s.scalar(select(t.Chief.id).where(t.Chief.lane_id == beili)),
+            beili_chief=one(select(t.Chief.id).where(t.Chief.lane_id == beili)),
         )
 
 
 def test_a_case_round_trip(client: TestClient, ids: Ids, clock: Clock) -> None:
-    first = client.post("/cases", json={"steward_id": ids.zhao, "category": "wall_opening", "checkpoint_id": ids.checkpoint,
+    first = client.post("/cases", json={"steward_id": ids.zhao, "category": "wall_opening",
+                                        "checkpoint_id": ids.checkpoint,
                                         "photo_ref": "photos/fuguang-17.jpg", "note": "新开门洞"})
     assert first.status_code == 201, first.text
     body = first.json()
     case_id = body["case"]["id"]
     assert body["opened"] is True
-    assert (body["case"]["category_label"], body["case"]["state"], body["case"]["state_label"]) == ("开墙打洞", "reported", "已上报")
+    assert (body["case"]["category_label"], body["case"]["state"], body["case"]["state_label"]) == (
+        "开墙打洞", "reported", "已上报")
     assert body["case"]["position_m"] == pytest.approx(35.5) and body["case"]["lane_id"] == ids.lane
 
     clock.advance(1)
@@ -100,7 +108,9 @@ def test_a_case_round_trip(client: TestClient, ids: Ids, clock: Clock) -> None:
 
     other = client.post("/cases", json={"steward_id": ids.han, "category": "piled_materials", "lane_id": ids.lane,
                                         "position_m": 200}).json()["case"]["id"]
-    listed = lambda **p: [c["id"] for c in client.get("/cases", params=p).json()]  # noqa: E731
+    def listed(**p: str | int | bool) -> list[int]:
+        return [c["id"] for c in client.get("/cases", params=p).json()]
+
     assert listed() == [case_id, other]
     assert listed(lane=ids.lane, state="reported") == [other]
     assert listed(state="fix_confirmed") == [case_id]
@@ -149,7 +159,7 @@ def test_bad_case_requests_get_clear_errors(client: TestClient) -> None:
     assert client.get("/cases").json() == []
 
 
-def _items(failed: tuple[str, ...] = ()) -> list[dict]:
+def _items(failed: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     return [{"code": i.code, "passed": i.code not in failed, "note": "未整改" if i.code in failed else ""}
             for i in default_checklist().items]
 
@@ -180,14 +190,15 @@ def test_an_inspection_round_trip(client: TestClient, ids: Ids, clock: Clock) ->
 
 
 def test_bad_inspections_get_clear_errors(client: TestClient, ids: Ids) -> None:
-    good: dict = {"lane_id": ids.beili, "chief_id": ids.beili_chief, "items": _items()}
-    for change, status, message in [
+    good: dict[str, Any] = {"lane_id": ids.beili, "chief_id": ids.beili_chief, "items": _items()}
+    bad: list[tuple[dict[str, Any], int, str]] = [
         ({"chief_id": ids.chief}, 403, "is not a chief of lane"),
         ({"items": _items()[1:]}, 422, "missing items"),
         ({"lane_id": 999999}, 422, "lane 999999"),
         ({"inspected_at": "2017-09-06T09:00:00+08:00"}, 422, "in the future"),
         ({"inspected_at": "2017-09-05T09:00:00"}, 422, "zone offset"),
-    ]:
+    ]
+    for change, status, message in bad:
         r = client.post("/inspections", json={**good, **change})
         assert (r.status_code, message in r.json()["detail"]) == (status, True), change
     assert client.get(f"/lanes/{ids.beili}/inspections").json() == []

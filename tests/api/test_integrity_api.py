@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+import json
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from api.app import create_app
+from scoring.ledger.explanations import explain_period
 from scoring.ingest import IngestStore
+from scoring.periods import parse_period
 from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
+from scoring.storage.engine import session_factory
 from tests.scoring.checkins import Recorder, at, patroller
 
 DAY = date(2017, 5, 16)
-NOW = datetime(2017, 5, 17, 9, tzinfo=timezone.utc)
+NOW = datetime(2017, 5, 17, 9, tzinfo=UTC)
 
 
 def test_a_steward_sees_a_flag_appeals_and_a_chief_restores_it(seeded: Engine, longtan: Dataset) -> None:
@@ -33,13 +37,15 @@ def test_a_steward_sees_a_flag_appeals_and_a_chief_restores_it(seeded: Engine, l
     assert len(flag["visit_keys"]) == 12 and flag["reason_zh"]
     assert client.get("/stewards/999999/flags").status_code == 404
 
-    explained = client.get(f"/stewards/{zhao.steward_id}/explanation", params={"period": "month", "label": "2017-05"}).json()
+    may = {"period": "month", "label": "2017-05"}
+    explained = client.get(f"/stewards/{zhao.steward_id}/explanation", params=may).json()
     assert explained["total"] == 0 and len(explained["set_aside"]) == 12
     assert explained["set_aside"][0]["flag_id"] == flag["id"]
 
     wrong = client.post(f"/flags/{flag['id']}/appeal", json={"steward_id": zhao.steward_id + 1, "text": "x"})
     assert wrong.status_code == 403
-    appealed = client.post(f"/flags/{flag['id']}/appeal", json={"steward_id": zhao.steward_id, "text": "原地劝阻,手环反复感应"})
+    appealed = client.post(f"/flags/{flag['id']}/appeal",
+                           json={"steward_id": zhao.steward_id, "text": "原地劝阻,手环反复感应"})
     assert appealed.status_code == 200 and appealed.json()["actions"][-1]["action"] == "appealed"
     decided = client.post(f"/flags/{flag['id']}/decision", json={"chief_id": chief, "restore": True, "note": "属实"})
     assert decided.status_code == 200 and decided.json()["state"] == "restored"
@@ -48,8 +54,22 @@ def test_a_steward_sees_a_flag_appeals_and_a_chief_restores_it(seeded: Engine, l
     assert client.post("/flags/424242/appeal", json={"steward_id": 1, "text": "x"}).status_code == 404
 
     score_pending(seeded)
-    explained = client.get(f"/stewards/{zhao.steward_id}/explanation", params={"period": "month", "label": "2017-05"}).json()
+    explained = client.get(f"/stewards/{zhao.steward_id}/explanation", params=may).json()
     assert explained["total"] == 1 and explained["set_aside"] == []
     assert explained["entries"][0]["evidence"] == [f"{zhao.band_id}/0/1"]
     assert explained["lines"][0].startswith("赵云华")
     assert client.get("/stewards/999999/explanation", params={"period": "month", "label": "2017-05"}).status_code == 404
+
+
+def test_the_explanation_over_http_is_the_cli_one_with_its_lines(seeded: Engine, longtan: Dataset) -> None:
+    zhao = patroller(seeded, longtan, "赵云华")
+    rec = Recorder()
+    storm = [rec.row(zhao, at(DAY, 8) + timedelta(seconds=2 * i), zhao.segments[0][0]) for i in range(12)]
+    IngestStore(seeded).commit(rec.walk(zhao, at(DAY, 7)) + storm, [], received_at=NOW)
+    score_pending(seeded)
+    with session_factory(seeded)() as session:
+        expected = explain_period(session, zhao.steward_id, parse_period("month", "2017-05"))
+    client = TestClient(create_app(seeded, clock=lambda: NOW))
+    body = client.get(f"/stewards/{zhao.steward_id}/explanation", params={"period": "month", "label": "2017-05"}).json()
+    assert expected.entries and expected.set_aside
+    assert body == json.loads(json.dumps({**expected.as_dict(), "lines": expected.lines()}, default=str))

@@ -16,10 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_make_demo_json_is_only_json_on_stdout(tmp_path: Path) -> None:
     # -o: the virtual environment of this test run counts as installed; make itself echoes nothing.
+    # The environment is a newcomer's shell: under `make test` this process inherits MAKELEVEL, and a
+    # make that believes it is a sub-make prints "Entering directory" lines, which a shell never sees.
+    shell = {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
     result = subprocess.run(
         ["make", "-o", ".venv/.installed", f"BIN={Path(sys.executable).parent}", "demo",
          f"ARGS=--days 2 --once --json --workdir {tmp_path}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"},
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**shell, "NO_COLOR": "1"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout)

@@ -1,0 +1,40 @@
+"""Readiness: the store the API reads, and how much it holds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from api.schemas.base import OutModel
+from scoring.status import StoreStatus
+
+
+class HealthOut(OutModel):
+    status: str
+    database: str
+    timescaledb: bool
+    checkins: int
+    quarantined: int
+    last_event_at: datetime | None
+
+    @classmethod
+    def build(cls, database: str, timescaledb: bool, store: StoreStatus) -> HealthOut:
+        return cls.model_validate({
+            "status": "ok", "database": database, "timescaledb": timescaledb, "checkins": store.checkins,
+            "quarantined": store.quarantined, "last_event_at": store.last_event_at,
+        })
+
+
+class JobOut(OutModel):
+    name: str
+    ok: bool
+    runs: int
+    failures: int
+    last_success_at: datetime | None
+    last_failure_at: datetime | None
+    failing_since: datetime | None
+    last_error: str | None
+
+
+class ReadyOut(OutModel):
+    ready: bool  # false while a background job (scoring, closing) is failing, e.g. the database is down
+    jobs: list[JobOut]
