@@ -1,9 +1,10 @@
 """The gateway's Bluetooth LE edge: a central that syncs bands' patrol logs, on bleak's public API only.
 
 It scans for bands advertising pending records (`wire.ble.BandAdvert`), connects to a few at a time,
-sets each band's clock, asks it for everything pending (CONTROL_SYNC), and puts every reassembled log
-segment through the same verify → dedupe → commit path as MQTT (`gateway.pipeline`). Acks are written
-back to the band only after the commit, so a band frees a record only once it is stored.
+sets each band's clock, asks it for everything pending (CONTROL_SYNC), and hands every reassembled log
+segment to the same batcher as MQTT (`gateway.batcher`), with a reply that wakes the sync waiting for
+it. Acks are written back to the band only after the commit, so a band frees a record only once it is
+stored.
 
 What radios do is expected, not exceptional: a link that drops mid-sync leaves the band's unacked
 records pending, and the band sends them again on the next connection; records already committed
@@ -18,26 +19,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from bleak import BleakClient, BleakScanner
+from bleak.args.bluez import BlueZClientArgs, BlueZScannerArgs
 from bleak.backends.client import BaseBleakClient
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 from bleak.exc import BleakError
 
 import wire
+from gateway.batcher import Batcher
 from gateway.counters import Counters
-from gateway.pipeline import Inbound, Outbound, process_until_stored
-from gateway.service import DIRECTORY_REFRESH_SECONDS
-from gateway.verify import Limits, Verifier
+from gateway.errors import RadioUnavailableError
+from gateway.inbound import Inbound
+from gateway.verify import DEFAULT_LIMITS, Limits
 from scoring.ingest import IngestStore
 from wire import ble
 
@@ -56,7 +57,16 @@ class BleBackend:
 
     scanner: type[BaseBleakScanner] | None = None
     client: type[BaseBleakClient] | None = None
-    bluez: dict[str, Any] = field(default_factory=dict)  # e.g. {"adapter": "hci1"}; BlueZ only
+    adapter: str = ""  # e.g. "hci1"; BlueZ only, "" for its default adapter
+
+    def scanner_args(self) -> BlueZScannerArgs:
+        return BlueZScannerArgs(adapter=self.adapter) if self.adapter else BlueZScannerArgs()
+
+    def client_args(self) -> BlueZClientArgs:
+        return BlueZClientArgs(adapter=self.adapter) if self.adapter else BlueZClientArgs()
+
+
+DEFAULT_BACKEND: Final = BleBackend()
 
 
 @dataclass
@@ -68,85 +78,55 @@ class BleStats:
     broken_frames: int = 0  # notifications that could not be reassembled; their records come again
 
 
-class Committer:
-    """Batches segments from every open link into one commit, like the MQTT loop does with messages."""
+class _SyncReply:
+    """Wakes the sync that waits for a segment's acks, from the batcher's thread."""
 
-    def __init__(self, verifier: Verifier, store: IngestStore, counters: Counters, clock: Callable[[], datetime],
-                 pool: Executor | None = None, max_batch_messages: int = MAX_BATCH_MESSAGES) -> None:
-        self._verifier, self._store, self._counters, self._clock, self._pool = verifier, store, counters, clock, pool
-        self._max_batch = max_batch_messages
-        self.counters = counters
-        self._queue: asyncio.Queue[tuple[Inbound, asyncio.Future[list[Outbound]]]] = asyncio.Queue()
-        self._stopping = threading.Event()
-        self._rng = random.Random()
-        self._directory_loaded = time.monotonic()
+    __slots__ = ("_future", "_loop")
 
-    def _reload_directory(self) -> None:
-        self._verifier.reload()
-        self._directory_loaded = time.monotonic()
+    def __init__(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future[list[wire.Ack]]) -> None:
+        self._loop, self._future = loop, future
 
-    async def submit(self, band_id: int, segment: bytes) -> list[Outbound]:
-        """Commit one segment of `band_id`; return the acks for that band once they are safe to send."""
-        future: asyncio.Future[list[Outbound]] = asyncio.get_running_loop().create_future()
-        await self._queue.put((Inbound(wire.uplink_topic(band_id), segment), future))
-        return await future
+    def settle(self, acks: Sequence[wire.Ack]) -> None:
+        self._call(_resolve, self._future, list(acks))
 
-    async def run(self) -> None:
+    def abandon(self, reason: str) -> None:
+        self._call(_fail, self._future, BleakError(reason))
+
+    def _call(self, callback: Callable[..., None], *args: object) -> None:
         try:
-            while True:
-                batch = [await self._queue.get()]
-                while len(batch) < self._max_batch and not self._queue.empty():
-                    batch.append(self._queue.get_nowait())
-                if time.monotonic() - self._directory_loaded > DIRECTORY_REFRESH_SECONDS:
-                    await asyncio.to_thread(self._reload_directory)
-                messages = [inbound for inbound, _ in batch]
-                try:
-                    acks = await asyncio.to_thread(
-                        process_until_stored, messages, self._verifier, self._store, self._counters, self._clock,
-                        self._pool, wait=self._stopping.wait, rng=self._rng)
-                except Exception as exc:
-                    # A fault in one batch must not leave every open sync waiting for ever: their
-                    # bands keep the records, and the error is in the log for the operator.
-                    log.exception("committing %d BLE segments failed; their bands will send them again", len(batch))
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(BleakError(f"commit failed: {exc}"))
-                    continue
-                _settle(batch, acks)
-        finally:
-            self._stopping.set()
-            while not self._queue.empty():
-                _, future = self._queue.get_nowait()
-                future.cancel()
+            self._loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # the central's loop has closed: nobody waits any more
+            pass
 
 
-def _settle(batch: list[tuple[Inbound, asyncio.Future[list[Outbound]]]], acks: list[Outbound] | None) -> None:
-    if acks is None:
-        for _, future in batch:
-            future.cancel()
-        return
-    by_topic: dict[str, list[Outbound]] = {}
-    for ack in acks:
-        by_topic.setdefault(ack.topic, []).append(ack)
-    for inbound, future in batch:
-        # A band's acks go to the first of its segments in the batch; they cover every one of them.
-        band_acks = by_topic.pop(wire.ack_topic(wire.band_id_from_uplink_topic(inbound.topic)), [])
-        if not future.done():
-            future.set_result(band_acks)
+def _resolve(future: asyncio.Future[list[wire.Ack]], acks: list[wire.Ack]) -> None:
+    if not future.done():
+        future.set_result(acks)
+
+
+def _fail(future: asyncio.Future[list[wire.Ack]], error: BleakError) -> None:
+    if not future.done():
+        future.set_exception(error)
 
 
 class BleCentral:
-    """Scans, picks bands with pending records, syncs a few at a time through one `Committer`."""
+    """Scans, picks bands with pending records, syncs a few at a time, each segment through the batcher.
+
+    The batcher may be shared with the MQTT edge (whoever runs it owns it), or the central's own
+    (`for_store`), run on a thread for as long as the central runs.
+    """
 
     @classmethod
-    def for_store(cls, store: IngestStore, clock: Callable[[], datetime], *, backend: BleBackend = BleBackend(),
-                  limits: Limits = Limits(), max_links: int = MAX_LINKS) -> BleCentral:
-        verifier = Verifier(store.load_directory(), limits=limits, refresh=store.load_directory)
-        return cls(Committer(verifier, store, Counters(), clock), clock, backend=backend, max_links=max_links)
+    def for_store(cls, store: IngestStore, clock: Callable[[], datetime], *, backend: BleBackend = DEFAULT_BACKEND,
+                  limits: Limits = DEFAULT_LIMITS, max_links: int = MAX_LINKS) -> BleCentral:
+        batcher = Batcher(store, clock=clock, limits=limits, max_batch_messages=MAX_BATCH_MESSAGES)
+        return cls(batcher, clock, backend=backend, max_links=max_links, runs_batcher=True)
 
-    def __init__(self, committer: Committer, clock: Callable[[], datetime], *, backend: BleBackend = BleBackend(),
-                 max_links: int = MAX_LINKS, frame_idle_timeout_seconds: float = FRAME_IDLE_TIMEOUT_SECONDS) -> None:
-        self._committer = committer
+    def __init__(self, batcher: Batcher, clock: Callable[[], datetime], *, backend: BleBackend = DEFAULT_BACKEND,
+                 max_links: int = MAX_LINKS, frame_idle_timeout_seconds: float = FRAME_IDLE_TIMEOUT_SECONDS,
+                 runs_batcher: bool = False) -> None:
+        self._batcher = batcher
+        self._runs_batcher = runs_batcher
         self._clock = clock
         self._backend = backend
         self._links = asyncio.Semaphore(max_links)
@@ -157,13 +137,23 @@ class BleCentral:
         self._woken = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self.stats = BleStats()
-        self.counters = committer.counters
+        self.counters: Counters = batcher.counters
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Scan and sync until `stop` is set; open syncs are cancelled then (their bands keep their records)."""
-        committing = asyncio.create_task(self._committer.run(), name="ble-commit")
-        scanner = BleakScanner(self._seen, backend=self._backend.scanner, bluez=self._backend.bluez)
-        await scanner.start()
+        """Scan and sync until `stop` is set; open syncs are cancelled then (their bands keep their records).
+
+        Raises `RadioUnavailableError` if there is no radio to scan on."""
+        scanner = BleakScanner(self._seen, backend=self._backend.scanner, bluez=self._backend.scanner_args())
+        try:
+            await scanner.start()
+        except (BleakError, OSError) as exc:
+            raise RadioUnavailableError(
+                f"Bluetooth LE: cannot scan ({exc}); set STEWARDS_BLE_RADIO to an emulated radio, "
+                "or check the adapter and that bluetoothd is running"
+            ) from exc
+        batcher_stop = threading.Event()
+        batching = asyncio.create_task(asyncio.to_thread(self._batcher.run, batcher_stop), name="ble-batcher") \
+            if self._runs_batcher else None
         stopping = asyncio.create_task(stop.wait())
         try:
             while not stop.is_set():
@@ -183,8 +173,9 @@ class BleCentral:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
-            committing.cancel()
-            await asyncio.gather(committing, return_exceptions=True)
+            if batching is not None:
+                batcher_stop.set()
+                await batching
 
     def _seen(self, device: BLEDevice, advertisement: AdvertisementData) -> None:
         payload = advertisement.manufacturer_data.get(ble.COMPANY_ID)
@@ -231,10 +222,11 @@ class BleCentral:
                 frames.put_nowait(None)
 
         client = BleakClient(device, lambda _c: dropped.set(), timeout=CONNECT_TIMEOUT_SECONDS,
-                             backend=self._backend.client, bluez=self._backend.bluez)
+                             backend=self._backend.client, bluez=self._backend.client_args())
         async with client:
             await client.start_notify(ble.LOG_CHAR_UUID, on_log)
-            await client.write_gatt_char(ble.TIME_CHAR_UUID, ble.encode_time(wire.epoch_ms(self._clock())), response=True)
+            clock_now = ble.encode_time(wire.epoch_ms(self._clock()))
+            await client.write_gatt_char(ble.TIME_CHAR_UUID, clock_now, response=True)
             await client.write_gatt_char(ble.CONTROL_CHAR_UUID, bytes((ble.CONTROL_SYNC,)), response=True)
             acking: list[asyncio.Task[None]] = []
             try:
@@ -266,9 +258,16 @@ class BleCentral:
             return getting.result()
         raise BleakError("link lost" if lost in done else f"no log data for {self._idle_timeout:.0f} s")
 
+    async def _commit(self, band_id: int, segment: bytes) -> list[wire.Ack]:
+        """Commit one segment of `band_id`; the acks for that band once they are safe to send."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[wire.Ack]] = loop.create_future()
+        self._batcher.submit(Inbound(band_id, segment, _SyncReply(loop, future), f"ble:{band_id}"))
+        return await future
+
     async def _commit_and_ack(self, client: BleakClient, band_id: int, frame: bytes) -> None:
-        for outbound in await self._committer.submit(band_id, frame):
+        for pipeline_ack in await self._commit(band_id, frame):
             # The pipeline's acks are sized for MQTT; one GATT write carries at most 512 bytes.
-            outcomes = wire.Ack.from_bytes(outbound.payload).outcomes()
+            outcomes = pipeline_ack.outcomes()
             for ack in wire.acks_from_outcomes(band_id, outcomes, ble.MAX_ACK_RANGES_PER_WRITE):
                 await client.write_gatt_char(ble.ACK_CHAR_UUID, bytes(ack), response=True)

@@ -1,8 +1,9 @@
-"""The gateway's errors.
+"""The gateway's errors: what it raises when it cannot do its job at all (a retried outage is not one).
 
 GatewayError
 ├── BrokerUnavailableError   the MQTT broker refused or dropped the connection at start-up
-└── StoreUnavailableError    the database stayed unreachable past the retry budget
+├── StoreUnavailableError    the database was unreachable when the gateway needed its band directory to start
+└── RadioUnavailableError    there is no Bluetooth LE radio to scan on
 """
 
 from __future__ import annotations
@@ -17,4 +18,8 @@ class BrokerUnavailableError(GatewayError):
 
 
 class StoreUnavailableError(GatewayError):
+    pass
+
+
+class RadioUnavailableError(GatewayError):
     pass

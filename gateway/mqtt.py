@@ -1,7 +1,8 @@
 """The gateway's MQTT edge, on paho-mqtt's v2 callback API.
 
-paho's callbacks only convert a message into an `Inbound` and put it on a queue; paho types never
-leave this module. The subscription is QoS 1 on a persistent session, so messages published while the
+paho's callbacks only convert a message into an `Inbound` (the topic's band, the bytes, and a reply
+that publishes the band's acks and PUBACKs the message) and hand it to the batcher; paho types and
+topics never leave this module. The subscription is QoS 1 on a persistent session, so messages published while the
 gateway is away wait in the broker. With MQTT v5 the gateway joins a shared subscription, so several
 gateway processes split one stream; the embedded broker speaks 3.1.1 and gets a plain subscription.
 
@@ -12,9 +13,8 @@ broker delivers the message again. The band's application-level ack is separate 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -25,7 +25,7 @@ from paho.mqtt.properties import Properties
 
 import wire
 from gateway.errors import BrokerUnavailableError
-from gateway.pipeline import Inbound, Outbound
+from gateway.inbound import Inbound
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +51,10 @@ class BrokerSettings:
 
 
 class MqttLink:
-    def __init__(self, settings: BrokerSettings, inbox: queue.SimpleQueue[Inbound]) -> None:
+    def __init__(self, settings: BrokerSettings, deliver: Callable[[Inbound], None]) -> None:
+        """`deliver` takes each uplink as it arrives, on paho's thread: `Batcher.submit`."""
         self._settings = settings
-        self._inbox = inbox
+        self._deliver = deliver
         self._session = 0
         self._connected = threading.Event()
         self._stopping = False
@@ -69,7 +70,8 @@ class MqttLink:
             self._client.username_pw_set(settings.username, settings.password)
         self._client.max_inflight_messages_set(ACKS_IN_FLIGHT)
         self._client.max_queued_messages_set(0)  # acks to bands are never dropped while we reconnect
-        self._client.reconnect_delay_set(RECONNECT_MIN_SECONDS, RECONNECT_MAX_SECONDS)
+        # paho annotates these as int; its reconnect loop sleeps any number of seconds.
+        self._client.reconnect_delay_set(RECONNECT_MIN_SECONDS, RECONNECT_MAX_SECONDS)  # type: ignore[arg-type]
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
@@ -84,7 +86,7 @@ class MqttLink:
         s = self._settings
         try:
             if s.mqtt_version == 5:
-                props = Properties(PacketTypes.CONNECT)
+                props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]  # paho leaves it unannotated
                 props.SessionExpiryInterval = SESSION_EXPIRY_SECONDS
                 props.ReceiveMaximum = RECEIVE_MAXIMUM
                 self._client.connect(s.host, s.port, KEEPALIVE_SECONDS, clean_start=False, properties=props)
@@ -111,16 +113,16 @@ class MqttLink:
     def connected(self) -> bool:
         return self._connected.is_set()
 
-    def publish(self, messages: Iterable[Outbound]) -> None:
-        for m in messages:
+    def publish_acks(self, band_id: int, acks: Sequence[wire.Ack]) -> None:
+        topic = wire.ack_topic(band_id)
+        for ack in acks:
             # QoS 1 and queued by paho while disconnected: an ack outlives a broker restart.
-            self._client.publish(m.topic, m.payload, qos=1)
+            self._client.publish(topic, bytes(ack), qos=1)
 
-    def acknowledge(self, batch: Iterable[Inbound]) -> None:
+    def puback(self, mid: int, qos: int, session: int) -> None:
         """PUBACK what the broker delivered on the current connection; older ones will be redelivered."""
-        for m in batch:
-            if m.qos > 0 and m.session == self._session:
-                self._client.ack(m.mid, m.qos)
+        if qos > 0 and session == self._session:
+            self._client.ack(mid, qos)
 
     # --- paho callbacks: convert and hand over, nothing more -------------------------------------
 
@@ -141,4 +143,33 @@ class MqttLink:
             log.warning("disconnected from the broker (%s); reconnecting", reason_code)
 
     def _on_message(self, _client: paho.Client, _userdata: Any, message: paho.MQTTMessage) -> None:
-        self._inbox.put(Inbound(message.topic, message.payload, message.mid, message.qos, self._session))
+        topic = message.topic
+        band_id = band_of_topic(topic)
+        reply = _MqttReply(self, band_id, message.mid, message.qos, self._session)
+        self._deliver(Inbound(band_id, bytes(message.payload), reply, topic))  # bytes(): no copy for bytes
+
+
+def band_of_topic(topic: str) -> int | None:
+    """The band an uplink topic names; None for one that names none (refused as malformed, kept)."""
+    try:
+        return wire.band_id_from_uplink_topic(topic)
+    except wire.TopicError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _MqttReply:
+    link: MqttLink
+    band_id: int | None
+    mid: int
+    qos: int
+    session: int  # which broker connection delivered it: a PUBACK is only valid on that one
+
+    def settle(self, acks: Sequence[wire.Ack]) -> None:
+        if acks and self.band_id is not None:
+            self.link.publish_acks(self.band_id, acks)
+        self.link.puback(self.mid, self.qos, self.session)
+
+    def abandon(self, reason: str) -> None:
+        # No PUBACK: the broker delivers the message again on the next connection.
+        log.debug("message %d not acknowledged: %s", self.mid, reason)

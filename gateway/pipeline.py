@@ -1,7 +1,8 @@
-"""One batch through the gateway: verify every message, commit once, then say what to ack.
+"""One batch through the gateway: verify every item, commit once, then say what to ack to which band.
 
 The order is the point: records are acked to their band only after the transaction that stores them
 has committed, so an ack always means "stored". A PUBACK from the broker means nothing of the kind.
+Nothing here knows a transport: items come in as `Inbound`, acks go out by band id.
 """
 
 from __future__ import annotations
@@ -11,30 +12,19 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
 import wire
 from gateway.backoff import backoff_seconds
 from gateway.counters import Counters
+from gateway.inbound import Inbound
 from gateway.verify import Verdict, Verifier
-from scoring.errors import StorageUnavailableError
-from scoring.ingest import CommitResult, IngestStore
+from scoring.ingest import CommitResult, IngestStore, StorageUnavailableError
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class Inbound:
-    """An uplink message as received, converted from the MQTT library's type at the edge."""
-
-    topic: str
-    payload: bytes
-    mid: int = 0
-    qos: int = 0
-    session: int = 0  # which broker connection delivered it: a PUBACK is only valid on that one
-
+AcksByBand = dict[int, tuple[wire.Ack, ...]]  # what to send each band once its batch has committed
 
 RETRY_BASE_SECONDS: Final = 0.2
 RETRY_CAP_SECONDS: Final = 5.0
@@ -45,15 +35,9 @@ def _verify_all(batch: Sequence[Inbound], verifier: Verifier, at: datetime, pool
     """Verdicts in batch order. libsodium releases the GIL while it checks a signature, so chunks of a
     large batch verified on a small pool of threads use more than one core."""
     if pool is None or len(batch) < PARALLEL_MIN_MESSAGES:
-        return [verifier.check(m.topic, m.payload, at) for m in batch]
+        return [verifier.check(m, at) for m in batch]
     chunks = [batch[i:i + PARALLEL_MIN_MESSAGES] for i in range(0, len(batch), PARALLEL_MIN_MESSAGES)]
-    return [v for part in pool.map(lambda c: [verifier.check(m.topic, m.payload, at) for m in c], chunks) for v in part]
-
-
-@dataclass(frozen=True, slots=True)
-class Outbound:
-    topic: str
-    payload: bytes
+    return [v for part in pool.map(lambda c: [verifier.check(m, at) for m in c], chunks) for v in part]
 
 
 def process_batch(
@@ -63,8 +47,8 @@ def process_batch(
     counters: Counters,
     now: Callable[[], datetime],
     pool: Executor | None = None,
-) -> list[Outbound]:
-    """Verify, commit and return the acks to publish. Raises the store's error if the commit fails;
+) -> AcksByBand:
+    """Verify, commit and return the acks to send, by band. Raises the store's error if the commit fails;
     nothing has been acked then, so the caller may retry the same batch."""
     at = now()
     verdicts = _verify_all(batch, verifier, at, pool)
@@ -76,10 +60,12 @@ def process_batch(
         # Only replays need their bytes back; index the batch on the first one, not for every batch.
         if not sources:
             sources.update(
-                (k, (m.topic, record)) for m, v in zip(batch, verdicts) for k, record in v.records_by_key.items()
+                (k, (m.source, record))
+                for m, v in zip(batch, verdicts, strict=True)  # one verdict per item
+                for k, record in v.records_by_key.items()
             )
-        topic, record = sources[key]
-        return topic, bytes(record)
+        source, record = sources[key]
+        return source, bytes(record)
 
     result: CommitResult = store.commit(accepted, refusals, received_at=at, raw_of=raw_of)
 
@@ -99,11 +85,8 @@ def process_batch(
     )
     if refusals:
         log.info("refused %s", dict(refused))
-    return [
-        Outbound(wire.ack_topic(band_id), bytes(ack))
-        for band_id, items in sorted(outcomes.items())
-        for ack in wire.acks_from_outcomes(band_id, items)  # split past the per-ack range limit
-    ]
+    # Split past the per-ack range limit of MQTT; an edge with a smaller one re-splits.
+    return {band_id: wire.acks_from_outcomes(band_id, items) for band_id, items in sorted(outcomes.items())}
 
 
 def process_until_stored(
@@ -116,7 +99,7 @@ def process_until_stored(
     *,
     wait: Callable[[float], bool],
     rng: random.Random,
-) -> list[Outbound] | None:
+) -> AcksByBand | None:
     """`process_batch`, retried with backoff while the database is unavailable, the batch kept in hand.
 
     `wait(seconds)` sleeps between attempts and returns True if the gateway is stopping: then the

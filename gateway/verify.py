@@ -1,21 +1,19 @@
 """Decide, for each uplink message, what may be stored, what is refused and why, and what to ack.
 
-Checks, in order: the topic names a band; the bytes decode; the message's band is the topic's band;
+Checks, in order: the transport named a band; the bytes decode; the message's band is the one the
+transport named (the MQTT topic's band, or the band a BLE link is open to);
 the band is known; the signature is valid (Ed25519, through `wire.verify`); then per record: the band
 was bound to a steward at the record's event time; the event time is not ahead of our clock past the
 allowed skew nor older than the maximum age; the checkpoint exists; the beacon token is the one
 that checkpoint's beacon advertised around the event time (`gateway.tokens`). Replays are caught later, by the
 database's unique key, inside the commit.
 
-Pure apart from the clock passed in: no broker, no database.
+Pure apart from the clock passed in: no broker, no database, no reload. A directory that is out of
+date (a band registered since) is the batching loop's to refresh, before it asks (`gateway.batcher`).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
@@ -23,15 +21,12 @@ from typing import Final
 from nacl.signing import VerifyKey
 
 import wire
+from gateway.inbound import Inbound
 from gateway.tokens import DEFAULT_TOLERANCE_WINDOWS, TokenChecker
-from scoring.errors import StorageUnavailableError
 from scoring.ingest import BandEntry, CheckInRow, Directory, RefusalReason, RefusalRow
-
-log = logging.getLogger(__name__)
 
 MAX_FUTURE_SKEW_SECONDS: Final = 300  # a band's clock may run this far ahead of the gateway's
 MAX_AGE_SECONDS: Final = 30 * 86_400  # a band offline for a month still uploads; older is suspect
-DIRECTORY_REFRESH_MIN_SECONDS: Final = 5.0  # a flood of unknown bands must not become a flood of reloads
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +34,9 @@ class Limits:
     max_future_skew_seconds: float = MAX_FUTURE_SKEW_SECONDS
     max_age_seconds: float = MAX_AGE_SECONDS
     token_tolerance_windows: int = DEFAULT_TOLERANCE_WINDOWS
+
+
+DEFAULT_LIMITS: Final = Limits()
 
 
 @dataclass
@@ -53,57 +51,43 @@ class Verdict:
 
 
 class Verifier:
-    def __init__(self, directory: Directory, *, limits: Limits = Limits(),
-                 refresh: Callable[[], Directory] | None = None) -> None:
+    def __init__(self, directory: Directory, *, limits: Limits = DEFAULT_LIMITS) -> None:
         self._limits = limits
-        self._set_directory(directory)
-        self._refresh = refresh
         self._keys: dict[int, VerifyKey] = {}
-        self._refreshed_at = time.monotonic()
-        self._refresh_lock = threading.Lock()  # check() runs on several threads at once
-
-    def _set_directory(self, directory: Directory) -> None:
-        self._directory = directory
-        self._tokens = TokenChecker(directory.beacons, tolerance_windows=self._limits.token_tolerance_windows)
+        self.replace_directory(directory)
 
     def replace_directory(self, directory: Directory) -> None:
-        self._set_directory(directory)
-        self._keys.clear()
+        self._directory = directory
+        self._tokens = TokenChecker(directory.beacons, tolerance_windows=self._limits.token_tolerance_windows)
+        self._keys = {}  # a re-registered band may have a new key
 
-    def reload(self) -> None:
-        """Take a fresh directory (new bindings, checkpoints, beacons); keep this one if the store is down."""
-        if self._refresh is None:
-            return
-        try:
-            self.replace_directory(self._refresh())
-        except StorageUnavailableError as exc:
-            log.warning("could not reload the band directory (%s); keeping the one in hand", exc)
+    def knows(self, band_id: int) -> bool:
+        return band_id in self._directory.bands
 
-    def check(self, topic: str, payload: bytes, now: datetime) -> Verdict:
-        try:
-            topic_band = wire.band_id_from_uplink_topic(topic)
-        except wire.TopicError as exc:
-            return _refuse_message(None, RefusalReason.MALFORMED, f"topic: {exc}", topic, payload)
+    def check(self, item: Inbound, now: datetime) -> Verdict:
+        source, payload, claimed = item.source, item.payload, item.band_id
+        if claimed is None:
+            return _refuse_message(None, RefusalReason.MALFORMED, f"{source!r} names no band", source, payload)
         try:
             message = wire.decode_uplink(payload)
         except wire.FrameError as exc:
-            return _refuse_message(topic_band, RefusalReason.MALFORMED, f"{exc.reason}: {exc}", topic, payload)
-        if message.band_id != topic_band:
+            return _refuse_message(claimed, RefusalReason.MALFORMED, f"{exc.reason}: {exc}", source, payload)
+        if message.band_id != claimed:
             # Acking here could free the genuine band's records: refuse without an ack.
             return _refuse_message(
-                topic_band, RefusalReason.TOPIC_MISMATCH,
-                f"message of band {message.band_id} on the topic of band {topic_band}", topic, payload,
+                claimed, RefusalReason.TOPIC_MISMATCH,
+                f"message of band {message.band_id} delivered as band {claimed}'s ({source})", source, payload,
             )
-        band = self._band(topic_band)
+        band = self._directory.bands.get(claimed)
         if band is None:
-            verdict = _refuse_message(topic_band, RefusalReason.UNKNOWN_BAND,
-                                      f"band {topic_band} is not registered", topic, payload)
+            verdict = _refuse_message(claimed, RefusalReason.UNKNOWN_BAND,
+                                      f"band {claimed} is not registered", source, payload)
             verdict.refused_keys = [r.key for r in message.records]
             return verdict
-        if not wire.verify(message, self._verify_key(topic_band, band)):
+        if not wire.verify(message, self._verify_key(claimed, band)):
             # A forgery says nothing about the genuine band's records: no ack either.
-            return _refuse_message(topic_band, RefusalReason.BAD_SIGNATURE,
-                                   "signature does not match the band's registered public key", topic, payload)
+            return _refuse_message(claimed, RefusalReason.BAD_SIGNATURE,
+                                   "signature does not match the band's registered public key", source, payload)
         verdict = Verdict(records=len(message.records))
         checkpoints = self._directory.beacons
         tokens = self._tokens
@@ -116,13 +100,17 @@ class Verifier:
             at_ms = record.event_at_ms
             steward_id = band.steward_at_ms(at_ms)
             if steward_id is None:
-                reason, detail = RefusalReason.BAND_NOT_BOUND, f"band {topic_band} had no steward at {record.event_at.isoformat()}"
+                reason = RefusalReason.BAND_NOT_BOUND
+                detail = f"band {claimed} had no steward at {record.event_at.isoformat()}"
             elif at_ms > ahead_ms:
-                reason, detail = RefusalReason.CLOCK_AHEAD, f"event at {record.event_at.isoformat()} is ahead of gateway time {now.isoformat()}"
+                reason = RefusalReason.CLOCK_AHEAD
+                detail = f"event at {record.event_at.isoformat()} is ahead of gateway time {now.isoformat()}"
             elif at_ms < oldest_ms:
-                reason, detail = RefusalReason.TOO_OLD, f"event at {record.event_at.isoformat()} is more than {self._limits.max_age_seconds:.0f} s old"
+                reason = RefusalReason.TOO_OLD
+                detail = f"event at {record.event_at.isoformat()} is more than {self._limits.max_age_seconds:.0f} s old"
             elif record.kind is not heartbeat and record.checkpoint_id not in checkpoints:
-                reason, detail = RefusalReason.UNKNOWN_CHECKPOINT, f"checkpoint {record.checkpoint_id} is not registered"
+                reason = RefusalReason.UNKNOWN_CHECKPOINT
+                detail = f"checkpoint {record.checkpoint_id} is not registered"
             elif record.kind is not heartbeat and (
                 refusal := tokens.check(record.checkpoint_id, at_ms, record.beacon_token)
             ) is not None:
@@ -134,20 +122,9 @@ class Verifier:
                 ))
                 verdict.records_by_key[record.key] = record
                 continue
-            verdict.refusals.append(RefusalRow(reason, detail, topic, bytes(record), *record.key, record.event_at))
+            verdict.refusals.append(RefusalRow(reason, detail, source, bytes(record), *record.key, record.event_at))
             verdict.refused_keys.append(record.key)
         return verdict
-
-    def _band(self, band_id: int) -> BandEntry | None:
-        band = self._directory.bands.get(band_id)
-        if band is None and self._refresh is not None:
-            # A band registered after start-up: look again before refusing it, at most so often.
-            with self._refresh_lock:
-                if time.monotonic() - self._refreshed_at >= DIRECTORY_REFRESH_MIN_SECONDS:
-                    self.replace_directory(self._refresh())
-                    self._refreshed_at = time.monotonic()
-            band = self._directory.bands.get(band_id)
-        return band
 
     def _verify_key(self, band_id: int, band: BandEntry) -> VerifyKey:
         key = self._keys.get(band_id)
@@ -156,5 +133,5 @@ class Verifier:
         return key
 
 
-def _refuse_message(band_id: int | None, reason: RefusalReason, detail: str, topic: str, payload: bytes) -> Verdict:
-    return Verdict(refusals=[RefusalRow(reason, detail, topic, payload, band_id)])
+def _refuse_message(band_id: int | None, reason: RefusalReason, detail: str, source: str, payload: bytes) -> Verdict:
+    return Verdict(refusals=[RefusalRow(reason, detail, source, payload, band_id)])

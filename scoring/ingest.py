@@ -31,10 +31,11 @@ from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
 
 # The gateway may import nothing of scoring but this module, so the check-in vocabulary it writes with
-# (defined in scoring.checkins, beside the storage that copies it) is part of this port's surface.
+# (defined in scoring.checkins, beside the storage that copies it) is part of this port's surface, and so
+# is the one error its callers retry on.
 __all__ = [
     "BandEntry", "BeaconEntry", "Binding", "CheckInRow", "CommitResult", "Directory",
-    "IngestStore", "RecordKey", "RefusalReason", "RefusalRow",
+    "IngestStore", "RecordKey", "RefusalReason", "RefusalRow", "StorageUnavailableError",
 ]
 
 log = logging.getLogger(__name__)

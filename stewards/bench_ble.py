@@ -25,7 +25,8 @@ from firmware_sim import Band, BandProfile, PlannedEvent
 from firmware_sim.ble_band import BleBand
 from gateway.ble import BleCentral
 from gateway.counters import Counters
-from gateway.pipeline import Inbound, process_batch
+from gateway.inbound import NO_REPLY, Inbound
+from gateway.pipeline import process_batch
 from gateway.verify import Verifier
 from radio import Radio
 from scoring.ingest import IngestStore
@@ -95,7 +96,8 @@ def _direct(engine: Engine, profiles: list[BandProfile], per_band: int) -> float
     inbound = []
     for band in _bands(profiles, per_band):
         band.end_patrol()
-        inbound.extend(Inbound(upload.topic, upload.payload) for upload in band.take_uploads())
+        inbound.extend(Inbound(band.band_id, upload.payload, NO_REPLY, f"ble:{band.band_id}")
+                       for upload in band.take_uploads())
     store = IngestStore(engine)
     verifier = Verifier(store.load_directory())
     started = time.perf_counter()

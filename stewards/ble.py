@@ -77,7 +77,7 @@ async def gateway_backend(radio: RadioSpec | None, number: int = 1, position: tu
                           *, bluez_adapter: str = "") -> AsyncIterator[BleBackend]:
     """The gateway's bleak backend: Bumble on the emulated radio, or BlueZ when `radio` is None."""
     if radio is None:
-        yield BleBackend(bluez={"adapter": bluez_adapter} if bluez_adapter else {})
+        yield BleBackend(adapter=bluez_adapter)
         return
     opened = await open_device(radio, f"gateway-{number}", static_address(_GATEWAY_PREFIX, number), position)
     try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-import queue
 import signal
 import threading
 from collections.abc import Callable
@@ -24,8 +24,8 @@ from stewards.cycle_cli import app as cycle_app
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from gateway.batcher import Batcher
     from gateway.counters import CounterSnapshot
-    from gateway.verify import Limits
     from scoring.closing import Scheduler
     from stewards.settings import Settings
 
@@ -186,8 +186,8 @@ def gateway(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Verify and store what bands upload, over MQTT and/or Bluetooth LE, until Ctrl-C."""
+    from gateway.batcher import Batcher
     from gateway.mqtt import BrokerSettings, MqttLink
-    from gateway.service import Gateway
     from gateway.verify import Limits
     from scoring.ingest import IngestStore
     from scoring.storage.engine import make_engine
@@ -200,13 +200,12 @@ def gateway(
     _logging(verbose, console)
     engine = make_engine(settings.database_url)
     limits = Limits(settings.max_future_skew_seconds, settings.max_age_seconds)
+    batcher = Batcher(IngestStore(engine), limits=limits)  # one loop for both edges
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    reporters: list[Callable[[], str]] = []
-    workers: list[threading.Thread] = []
+    reporters: list[Callable[[], str]] = [lambda: _counter_line(batcher.counters.snapshot())]
     link = None
     if mqtt:
-        inbox: queue.SimpleQueue = queue.SimpleQueue()
         link = MqttLink(
             BrokerSettings(
                 settings.mqtt_host, settings.mqtt_port,
@@ -214,48 +213,83 @@ def gateway(
                 None if settings.mqtt_anonymous else settings.gateway_password.get_secret_value(),
                 settings.mqtt_version, settings.gateway_client_id, settings.gateway_shared_group,
             ),
-            inbox,
+            batcher.submit,
         )
-        gw = Gateway(IngestStore(engine), inbox, link, limits=limits)
         link.start()
-        workers.append(threading.Thread(target=gw.run, args=(stop,), name="gateway"))
-        reporters.append(lambda: _counter_line("mqtt", gw.counters.snapshot()))
+    workers = _Workers(stop)
+    workers.start("gateway", lambda: batcher.run(stop))
     if ble:
-        workers.append(threading.Thread(target=_run_ble_gateway, args=(settings, engine, limits, stop, reporters),
-                                        name="gateway-ble"))
-    for worker in workers:
-        worker.start()
+        workers.start("gateway-ble", lambda: _run_ble_central(settings, batcher, stop, reporters))
     try:
         while not stop.wait(10):
             for report in reporters:
                 console.print(report())
     except KeyboardInterrupt:
         stop.set()
-    for worker in workers:
-        worker.join()
+    workers.join()
     if link is not None:
         link.stop()
+    workers.raise_first_failure()
 
 
-def _counter_line(edge: str, c: CounterSnapshot) -> str:
-    return f"{edge}: received {c.records} · committed {c.committed} · duplicate {c.duplicate} · refused {c.refused}"
+class _Workers:
+    """The gateway's threads. One that fails stops the others, and its error ends the command: an edge
+    that died must not leave the rest printing counters that no longer move."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self._stop = stop
+        self._threads: list[threading.Thread] = []
+        self._failures: list[Exception] = []
+
+    def start(self, name: str, target: Callable[[], None]) -> None:
+        def guarded() -> None:
+            try:
+                target()
+            except Exception as exc:
+                if self._stop.is_set():
+                    # Already stopping: an edge torn down under it (the radio gone first) is not a failure.
+                    logging.getLogger(__name__).warning("%s: %s while stopping", name, exc, exc_info=True)
+                    return
+                self._failures.append(exc)
+                self._stop.set()
+
+        thread = threading.Thread(target=guarded, name=name)
+        thread.start()
+        self._threads.append(thread)
+
+    def join(self) -> None:
+        for thread in self._threads:
+            thread.join()
+
+    def raise_first_failure(self) -> None:
+        if self._failures:
+            raise self._failures[0]
 
 
-def _run_ble_gateway(settings: Settings, engine: Engine, limits: Limits, stop: threading.Event,
+def _counter_line(c: CounterSnapshot) -> str:
+    return f"received {c.records} · committed {c.committed} · duplicate {c.duplicate} · refused {c.refused}"
+
+
+def _run_ble_central(settings: Settings, batcher: Batcher, stop: threading.Event,
                      reporters: list[Callable[[], str]]) -> None:
-    """The BLE central on its own event loop, until `stop` is set."""
+    """The BLE central on its own event loop, until `stop` is set; its segments go to `batcher`."""
     from gateway.ble import BleCentral
-    from scoring.ingest import IngestStore
     from stewards.ble import gateway_backend
 
     async def run() -> None:
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
-        threading.Thread(target=lambda: (stop.wait(), loop.call_soon_threadsafe(stopping.set)), daemon=True).start()
+
+        def relay_stop() -> None:
+            stop.wait()
+            with contextlib.suppress(RuntimeError):  # the loop has already ended (the central failed)
+                loop.call_soon_threadsafe(stopping.set)
+
+        threading.Thread(target=relay_stop, daemon=True).start()
         async with gateway_backend(settings.ble_radio or None, bluez_adapter=settings.ble_adapter) as backend:
-            central = BleCentral.for_store(IngestStore(engine), _utc_now, backend=backend, limits=limits,
-                                           max_links=settings.ble_max_links)
-            reporters.append(lambda: _counter_line("ble", central.counters.snapshot()))
+            central = BleCentral(batcher, _utc_now, backend=backend, max_links=settings.ble_max_links)
+            reporters.append(lambda: f"ble: {central.stats.syncs_completed} syncs · "
+                                     f"{central.stats.links_lost} links lost")
             await central.run(stopping)
 
     asyncio.run(run())

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import queue
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -22,10 +21,9 @@ from typing import Any, Final, cast
 from sqlalchemy import Engine
 
 from firmware_sim import BrokerAddress, Fleet, FleetStats, SimClock
+from gateway.batcher import Batcher
 from gateway.ble import BleCentral
 from gateway.mqtt import BrokerSettings, MqttLink
-from gateway.pipeline import Inbound
-from gateway.service import Gateway
 from radio import Radio
 from scoring.closing import CyclePolicy, close_due, issuer_seeds, load_quarter_summary, load_year_summary
 from scoring.ingest import IngestStore
@@ -106,13 +104,12 @@ async def run_demo(
     clock = SimClock(start_at)
     profiles = band_profiles(engine, data, fleet_secret=DEMO_FLEET_SECRET, at=start_at + timedelta(days=opts.days))
     port = free_port()
-    inbox: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
     stop = threading.Event()
 
     async with embedded_broker(port):
-        link = MqttLink(BrokerSettings(LOOPBACK, port, mqtt_version=3, client_id="gateway-demo"), inbox)
+        gateway = Batcher(IngestStore(engine), clock=clock.now)
+        link = MqttLink(BrokerSettings(LOOPBACK, port, mqtt_version=3, client_id="gateway-demo"), gateway.submit)
         await asyncio.to_thread(link.start)  # blocks until CONNACK, which this loop's broker must send
-        gateway = Gateway(IngestStore(engine), inbox, link, clock=clock.now)
         worker = threading.Thread(target=gateway.run, args=(stop,), name="gateway", daemon=True)
         worker.start()
 
@@ -131,6 +128,7 @@ async def run_demo(
         links = band_link_factory(radio, clock.now, ble_ids)
         try:
             async with gateway_backend(radio) as backend:
+                # Its own batcher, so the summary can say what came over the air.
                 central = BleCentral.for_store(IngestStore(engine), clock.now, backend=backend)
                 stop_ble = asyncio.Event()
                 ble_gateway = asyncio.create_task(central.run(stop_ble), name="gateway-ble")

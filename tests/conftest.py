@@ -7,7 +7,6 @@ PostgreSQL/TimescaleDB and Mosquitto are started here, on loopback, by the proje
 from __future__ import annotations
 
 import contextlib
-import queue
 import shutil
 import tempfile
 import threading
@@ -19,9 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from gateway.batcher import Batcher
 from gateway.mqtt import BrokerSettings, MqttLink
-from gateway.pipeline import Inbound
-from gateway.service import Gateway
 from gateway.verify import Limits
 from scoring.ingest import IngestStore
 from scoring.seed.dataset import Dataset
@@ -84,13 +82,12 @@ def broker_for(workdir: Path, data: Dataset, **extra_bands: str) -> Mosquitto:
 def running_gateway(
     engine: Engine, broker: Mosquitto, *, clock: Callable[[], datetime] | None = None, limits: Limits = Limits(),
     client_id: str = "gateway-test",
-) -> Iterator[Gateway]:
+) -> Iterator[Batcher]:
     """The real gateway (paho, MQTT v5, shared subscription) in a thread, stopped on exit."""
-    inbox: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
+    gw = Batcher(IngestStore(engine), limits=limits, **({"clock": clock} if clock else {}))
     link = MqttLink(
-        BrokerSettings(broker.host, broker.port, GATEWAY.username, GATEWAY.password, 5, client_id), inbox
+        BrokerSettings(broker.host, broker.port, GATEWAY.username, GATEWAY.password, 5, client_id), gw.submit
     )
-    gw = Gateway(IngestStore(engine), inbox, link, limits=limits, **({"clock": clock} if clock else {}))
     stop = threading.Event()
     link.start()
     worker = threading.Thread(target=gw.run, args=(stop,), name="gateway-test")

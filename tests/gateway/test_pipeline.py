@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
 import wire
 from gateway.counters import Counters
-from gateway.pipeline import Inbound, process_batch
+from gateway.inbound import NO_REPLY, Inbound
+from gateway.pipeline import process_batch
 from gateway.verify import Verifier
 from scoring.ingest import IngestStore
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
 
-NOW = datetime(2017, 9, 5, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2017, 9, 5, 1, 0, tzinfo=UTC)
 
 
 def _live(data: Dataset, engine: Engine, seq: int) -> Inbound:
@@ -28,7 +29,8 @@ def _live(data: Dataset, engine: Engine, seq: int) -> Inbound:
                          beacon_token=wire.beacon_token(secret, wire.window_index(at)), rssi_dbm=-60, battery_pct=70,
                          detail=0)
     signing, _ = wire.generate_keypair(band.signing_seed)
-    return Inbound(wire.uplink_topic(band.band_id), bytes(wire.LiveRecord.sign(record, signing)))
+    return Inbound(band.band_id, bytes(wire.LiveRecord.sign(record, signing)), NO_REPLY,
+                   wire.uplink_topic(band.band_id))
 
 
 def test_acks_follow_the_commit_and_say_what_happened(seeded: Engine, longtan: Dataset) -> None:
@@ -38,11 +40,12 @@ def test_acks_follow_the_commit_and_say_what_happened(seeded: Engine, longtan: D
 
     # The same record twice in one batch: stored once, acked STORED, the copy kept as a replay.
     acks = process_batch([first, first, second], verifier, store, counters, lambda: NOW)
-    (ack,) = [wire.Ack.from_bytes(a.payload) for a in acks]
+    (ack,) = [a for band_acks in acks.values() for a in band_acks]
     assert list(ack.outcomes()) == [(0, 1, wire.AckStatus.STORED), (0, 2, wire.AckStatus.STORED)]
     # Sent again in a later batch (a lost ack, a restart): acked DUPLICATE.
     acks = process_batch([first], verifier, store, counters, lambda: NOW)
-    assert list(wire.Ack.from_bytes(acks[0].payload).outcomes()) == [(0, 1, wire.AckStatus.DUPLICATE)]
+    (ack,) = [a for band_acks in acks.values() for a in band_acks]
+    assert list(ack.outcomes()) == [(0, 1, wire.AckStatus.DUPLICATE)]
 
     snapshot = counters.snapshot()
     assert (snapshot.messages, snapshot.committed, snapshot.duplicate, snapshot.refused) == (4, 2, 2, {})

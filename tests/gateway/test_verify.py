@@ -1,15 +1,17 @@
 """The gateway's verdict on each kind of message, good and bad, without broker or database."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import wire
+from gateway.inbound import NO_REPLY, Inbound
+from gateway.mqtt import band_of_topic
 from gateway.verify import Limits, Verifier
 from scoring.ingest import BandEntry, BeaconEntry, Binding, Directory, RefusalReason
 
-NOW = datetime(2017, 5, 10, 2, 0, tzinfo=timezone.utc)
-BOUND_FROM = datetime(2017, 5, 1, tzinfo=timezone.utc)
+NOW = datetime(2017, 5, 10, 2, 0, tzinfo=UTC)
+BOUND_FROM = datetime(2017, 5, 1, tzinfo=UTC)
 SIGNING, VERIFY = wire.generate_keypair(bytes(range(32)))
 OTHER_SIGNING, _ = wire.generate_keypair(bytes(range(1, 33)))
 SECRETS = {11: b"beacon-eleven-16", 12: b"beacon-twelve-16"}
@@ -46,8 +48,14 @@ def live(rec: wire.Record, key=SIGNING) -> bytes:
     return bytes(wire.LiveRecord.sign(rec, key))
 
 
+def uplink(payload: bytes, topic: str = wire.uplink_topic(1001)) -> Inbound:
+    """What the MQTT edge hands the gateway for `payload` on `topic`."""
+    return Inbound(band_of_topic(topic), payload, NO_REPLY, topic)
+
+
 def check(payload: bytes, topic: str = wire.uplink_topic(1001)):
-    return Verifier(DIRECTORY, limits=Limits(max_future_skew_seconds=300, max_age_seconds=86_400)).check(topic, payload, NOW)
+    return Verifier(DIRECTORY, limits=Limits(max_future_skew_seconds=300, max_age_seconds=86_400)).check(
+        uplink(payload, topic), NOW)
 
 
 def test_a_good_live_record_is_accepted_with_its_steward() -> None:
@@ -57,7 +65,8 @@ def test_a_good_live_record_is_accepted_with_its_steward() -> None:
 
 
 def test_a_good_segment_is_accepted_whole() -> None:
-    seg = wire.LogSegment.sign(1001, tuple(record(i, at=NOW - timedelta(minutes=60 - i)) for i in range(1, 51)), SIGNING)
+    records = tuple(record(i, at=NOW - timedelta(minutes=60 - i)) for i in range(1, 51))
+    seg = wire.LogSegment.sign(1001, records, SIGNING)
     verdict = check(bytes(seg))
     assert len(verdict.accepted) == 50 and verdict.records == 50
 
@@ -138,34 +147,3 @@ def test_one_bad_record_does_not_sink_its_segment() -> None:
     verdict = check(bytes(seg))
     assert [r.seq for r in verdict.accepted] == [1, 3]
     assert [r.reason for r in verdict.refusals] == [RefusalReason.UNKNOWN_CHECKPOINT]
-
-
-def test_a_band_registered_later_is_found_after_a_refresh() -> None:
-    signing, verify = wire.generate_keypair(bytes(range(2, 34)))
-    grown = Directory({**DIRECTORY.bands, 1002: BandEntry(bytes(verify), (Binding(8, BOUND_FROM, None),))},
-                      DIRECTORY.beacons, NOW)
-    verifier = Verifier(DIRECTORY, refresh=lambda: grown)
-    verifier._refreshed_at -= 60  # as if the last reload was a minute ago
-    verdict = verifier.check(wire.uplink_topic(1002), live(record(band=1002), signing), NOW)
-    assert [r.steward_id for r in verdict.accepted] == [8]
-
-
-def test_reload_takes_a_new_directory_and_keeps_the_old_one_while_the_store_is_down() -> None:
-    from scoring.errors import StorageUnavailableError
-
-    signing, verify = wire.generate_keypair(bytes(range(3, 35)))
-    grown = Directory({**DIRECTORY.bands, 1003: BandEntry(bytes(verify), (Binding(9, BOUND_FROM, None),))},
-                      DIRECTORY.beacons, NOW)
-    answers: list[Directory | Exception] = [StorageUnavailableError("database restarting"), grown]
-
-    def refresh() -> Directory:
-        answer = answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    verifier = Verifier(DIRECTORY, refresh=refresh)
-    verifier.reload()  # the store is down: the old directory stays
-    assert len(verifier.check(wire.uplink_topic(1001), live(record()), NOW).accepted) == 1
-    verifier.reload()
-    assert [r.steward_id for r in verifier.check(wire.uplink_topic(1003), live(record(band=1003), signing), NOW).accepted] == [9]

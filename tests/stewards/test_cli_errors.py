@@ -109,6 +109,18 @@ def test_a_broker_that_is_down(seeded_url: str) -> None:
     _mistake(["gateway"], env, "MQTT broker", "is it running")
 
 
+def test_bluetooth_with_no_radio_ends_the_gateway(seeded_url: str) -> None:
+    # No emulated radio and no BlueZ here: the BLE edge cannot scan, and the command says so and stops
+    # instead of carrying on with an edge that died.
+    _mistake(["gateway", "--no-mqtt", "--ble"], {"STEWARDS_DATABASE_URL": seeded_url}, "Bluetooth LE: cannot scan",
+             "STEWARDS_BLE_RADIO")
+
+
+def test_a_gateway_whose_database_is_missing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'missing' / 'stewards.db'}"
+    _mistake(["gateway", "--no-mqtt", "--ble"], {"STEWARDS_DATABASE_URL": url}, "database unavailable")
+
+
 def test_a_bug_keeps_its_traceback() -> None:
     bugged = typer.Typer(cls=OneLineErrors)
 
