@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -154,7 +154,7 @@ def _bench_latency(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list
 
 def _bench_ble(pg: Postgres, data: Dataset, quick: bool, console: Console) -> dict[str, Any]:
     registry = make_engine(pg.url("bench_registry"))
-    profiles = [p for p in band_profiles(registry, data, fleet_secret=FLEET_SECRET, at=datetime.now(timezone.utc))
+    profiles = [p for p in band_profiles(registry, data, fleet_secret=FLEET_SECRET, at=datetime.now(UTC))
                 if p.routes]
     registry.dispose()
     return bench_ble(lambda name: make_engine(_fresh_store(pg, data, name)), profiles, ble_sizes(quick), console)
@@ -165,7 +165,7 @@ def _bench_ble(pg: Postgres, data: Dataset, quick: bool, console: Console) -> di
 
 def _loads(data: Dataset, checkpoints: list[tuple[int, bytes]], *, boot: int, per_band: int, segment_records: int) -> tuple[list[BandLoad], int]:
     """Signed messages for every band, made before the clock starts: signing is the bands' cost."""
-    first = datetime.now(timezone.utc) - timedelta(minutes=30)
+    first = datetime.now(UTC) - timedelta(minutes=30)
     loads, total = [], 0
     for i, band in enumerate(data.bands):
         signing, _ = wire.generate_keypair(band.signing_seed)

@@ -33,7 +33,7 @@ import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Final
 
 from scoring.awards.errors import AwardFactsError, MalformedCredentialError
@@ -113,7 +113,7 @@ def achievement_name(kind: AwardKind) -> str:
 
 
 def format_instant(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime(_INSTANT_FORMAT)
+    return at.astimezone(UTC).strftime(_INSTANT_FORMAT)
 
 
 def build_document(facts: AwardFacts, *, issuer_id: str, issuer_name: str) -> dict[str, object]:

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -28,15 +28,15 @@ def test_period_containing(kind: str, day: date, first: date, last: date, label:
 
 def test_local_day_is_beijing_time() -> None:
     # 16:30 UTC on Sunday is 00:30 on Monday in Beijing: a new day and a new week.
-    at = datetime(2017, 5, 7, 16, 30, tzinfo=timezone.utc)
+    at = datetime(2017, 5, 7, 16, 30, tzinfo=UTC)
     assert local_day(at) == date(2017, 5, 8)
     assert period_containing(PeriodKind.WEEK, local_day(at)).first_day == date(2017, 5, 8)
 
 
 def test_period_instants_cover_local_days() -> None:
     p = period_containing("day", date(2017, 5, 3))
-    assert p.starts_at() == datetime(2017, 5, 2, 16, 0, tzinfo=timezone.utc)
-    assert p.ends_at() == datetime(2017, 5, 3, 16, 0, tzinfo=timezone.utc)
+    assert p.starts_at() == datetime(2017, 5, 2, 16, 0, tzinfo=UTC)
+    assert p.ends_at() == datetime(2017, 5, 3, 16, 0, tzinfo=UTC)
 
 
 def test_naive_datetime_is_refused() -> None:
@@ -55,8 +55,8 @@ def test_the_fixed_offset_fast_path_agrees_with_the_zone_database() -> None:
     from zoneinfo import ZoneInfo
 
     shanghai = ZoneInfo("Asia/Shanghai")
-    at = datetime(2015, 1, 1, tzinfo=timezone.utc)
-    while at < datetime(2100, 1, 1, tzinfo=timezone.utc):
+    at = datetime(2015, 1, 1, tzinfo=UTC)
+    while at < datetime(2100, 1, 1, tzinfo=UTC):
         for probe in (at, at + timedelta(hours=15, minutes=59, seconds=59), at + timedelta(hours=16)):
             assert local_day(probe) == probe.astimezone(shanghai).date(), probe
         at += timedelta(days=97)

@@ -8,7 +8,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ from stewards.services.postgres import Postgres
 from tests.scoring.checkins import Recorder, at, clear_scoring, patroller
 
 MONDAY = date(2017, 6, 5)
-RECEIVED_AT = datetime(2017, 7, 1, tzinfo=timezone.utc)
+RECEIVED_AT = datetime(2017, 7, 1, tzinfo=UTC)
 RULEBOOK = load_rulebook()
 
 

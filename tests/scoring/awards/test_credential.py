@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ from scoring.awards.dataintegrity import add_proof
 from scoring.awards.document import build_document, format_instant
 from scoring.errors import ScoringError
 
-UTC = timezone.utc
+UTC = UTC
 LONGTAN = IssuerKey.from_seed(bytes(range(32)), "龙潭街道办事处")
 TIYUGUAN = IssuerKey.from_seed(hashlib.sha256(b"tiyuguanlu demo issuer").digest(), "体育馆路街道办事处")
 TRUSTED = (LONGTAN.public, TIYUGUAN.public)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -80,13 +80,13 @@ def test_the_content_hash_depends_only_on_the_ledger(seeded: Engine, tmp_path: o
         session.execute(t.MonthReviewSteward.__table__.delete())
         session.execute(t.MonthReviewLane.__table__.delete())
         session.delete(review)
-    b = close_month(seeded, "2018-05", clock=lambda: datetime(2030, 1, 1, tzinfo=timezone.utc))
+    b = close_month(seeded, "2018-05", clock=lambda: datetime(2030, 1, 1, tzinfo=UTC))
     assert a.content_sha256 == b.content_sha256 and a.stewards == b.stewards and a.lanes == b.lanes
 
 
 def test_a_month_that_has_not_ended_cannot_be_closed(seeded: Engine) -> None:
     with pytest.raises(PeriodNotEndedError, match="has not ended"):
-        close_month(seeded, "2018-06", clock=lambda: datetime(2018, 6, 30, 15, 59, tzinfo=timezone.utc))
+        close_month(seeded, "2018-06", clock=lambda: datetime(2018, 6, 30, 15, 59, tzinfo=UTC))
     # 16:00 UTC on 30 June is midnight in Beijing: June has ended.
-    review = close_month(seeded, "2018-06", clock=lambda: datetime(2018, 6, 30, 16, 0, tzinfo=timezone.utc))
+    review = close_month(seeded, "2018-06", clock=lambda: datetime(2018, 6, 30, 16, 0, tzinfo=UTC))
     assert review.stewards == ()
