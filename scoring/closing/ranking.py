@@ -16,7 +16,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from functools import lru_cache
 from typing import Final, TypeVar
@@ -122,7 +122,8 @@ class StewardYear:
 def gold_order_key(r: StewardYear) -> tuple[int, int, int, int, int, datetime, str]:
     """The documented order (module docstring); a steward with no claim comes after any claim date."""
     no_claim = 1 if r.first_claim_at is None else 0
-    claim = r.first_claim_at if r.first_claim_at is not None else datetime.max
+    # Only compared with another no-claim steward's placeholder (no_claim decides first), so the zone is moot.
+    claim = r.first_claim_at if r.first_claim_at is not None else datetime.max.replace(tzinfo=UTC)
     return (-r.points, -r.active_months, -r.patrols_completed, -r.cases_confirmed, no_claim, claim, r.key)
 
 

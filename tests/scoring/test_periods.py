@@ -41,7 +41,7 @@ def test_period_instants_cover_local_days() -> None:
 
 def test_naive_datetime_is_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
-        local_day(datetime(2017, 5, 3, 8, 0))
+        local_day(datetime(2017, 5, 3, 8, 0))  # noqa: DTZ001 - naive on purpose: the refusal under test
 
 
 @pytest.mark.parametrize(("kind", "label"), [("fortnight", "2017"), ("week", "2017-18"), ("quarter", "2017-Q5"), ("month", "May")])

@@ -146,7 +146,7 @@ def test_not_yet_valid_beyond_the_clock_allowance() -> None:
 def test_now_defaults_to_the_wall_clock_and_must_be_aware() -> None:
     assert verify_credential(issued(), TRUSTED).facts == FACTS
     with pytest.raises(ValueError, match="aware"):
-        verify_credential(issued(), TRUSTED, now=datetime(2018, 2, 1))
+        verify_credential(issued(), TRUSTED, now=datetime(2018, 2, 1))  # noqa: DTZ001 - naive on purpose
 
 
 # --- tampering ---------------------------------------------------------------------------------------
@@ -395,7 +395,7 @@ def test_every_error_is_a_credential_error_and_a_scoring_error() -> None:
         {"evidence": {"huge": 2**53}},
         {"evidence": {f"k{i}": i for i in range(33)}},
         {"evidence": [("points_total", 1)]},
-        {"issued_at": datetime(2018, 1, 5)},
+        {"issued_at": datetime(2018, 1, 5)},  # noqa: DTZ001 - naive on purpose: refused
         {"valid_until": ISSUED_AT},
     ],
 )
