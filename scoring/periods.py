@@ -23,7 +23,7 @@ _PROGRAMME_OFFSET: Final = timedelta(hours=8)
 _SINCE_FIXED_OFFSET: Final = datetime(1992, 1, 1, tzinfo=UTC)
 
 
-class PeriodKind(str, enum.Enum):
+class PeriodKind(enum.StrEnum):
     DAY = "day"
     WEEK = "week"
     MONTH = "month"

@@ -34,7 +34,7 @@ FIRST_YEAR: Final = 2015  # the wire refuses times before 2015; no award predate
 LAST_YEAR: Final = 9999
 
 
-class AwardKind(str, enum.Enum):
+class AwardKind(enum.StrEnum):
     STEWARD = "steward"  # 年度金牌管家, to one 小巷管家
     TEAM = "team"  # 金牌小巷管家团, to the team of one lane
 

@@ -27,7 +27,7 @@ from scoring.rulebook.ruleset import PatrolWindow, RuleSet
 log = logging.getLogger(__name__)
 
 
-class PatrolEventKind(str, enum.Enum):
+class PatrolEventKind(enum.StrEnum):
     MISSED = "missed"
     LATE = "late"
 

@@ -30,7 +30,7 @@ from scoring.rulebook.patrol import ordered_visits
 from scoring.rulebook.ruleset import RuleSet
 
 
-class FlagKind(str, enum.Enum):
+class FlagKind(enum.StrEnum):
     TELEPORT = "teleport"
     SCAN_STORM = "scan_storm"
     PATROL_TOO_FAST = "patrol_too_fast"

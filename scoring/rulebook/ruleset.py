@@ -25,7 +25,7 @@ VERSION_HEX_CHARS: Final = 12  # fits points_entries.ruleset_version (16); 48 bi
 _MINUTES_PER_DAY: Final = 24 * 60
 
 
-class CompletionMode(str, enum.Enum):
+class CompletionMode(enum.StrEnum):
     ANY_ORDER = "any_order"
     IN_ORDER = "in_order"  # along the segment by position, from either end
 

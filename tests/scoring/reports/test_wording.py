@@ -17,7 +17,7 @@ from scoring.reports.wording import (
 )
 
 
-class _State(str, enum.Enum):
+class _State(enum.StrEnum):
     """Like the work ledger's CaseState: a string enum whose values are the state codes."""
 
     ENFORCEMENT_REQUESTED = "enforcement_requested"
