@@ -89,9 +89,10 @@ async def place(
         ) from error
     status = _status_of(response)
     if status != hci.HCI_ErrorCode.SUCCESS:
+        refusal = hci.HCI_Constant.error_name(status)  # type: ignore[no-untyped-call]  # unannotated in bumble
         raise PlacementError(
             f"{device.name}: the controller refused Set Position ({x_m}, {y_m}) with "
-            f"{hci.HCI_Constant.error_name(status)}; only controllers of an emulated radio "
+            f"{refusal}; only controllers of an emulated radio "
             "(radio.host.attach) understand vendor command 0xFFF0"
         )
 

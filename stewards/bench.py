@@ -255,7 +255,7 @@ def _idle_round_trip(mq: Mosquitto) -> float:
 
 
 @contextmanager
-def _services(data: Dataset) -> Iterator[tuple[Postgres, Mosquitto, list[int]]]:
+def _services(data: Dataset) -> Iterator[tuple[Postgres, Mosquitto, list[tuple[int, bytes]]]]:
     root = Path(tempfile.mkdtemp(prefix="stewards-bench-"))
     root.chmod(0o711)  # the daemons run as their own OS users and must pass through
     bands = {b.band_id: band_mqtt_password(b.band_id, FLEET_SECRET) for b in data.bands}

@@ -92,7 +92,7 @@ def _bands(profiles: list[BandProfile], per_band: int) -> list[Band]:
 
 def _direct(engine: Engine, profiles: list[BandProfile], per_band: int) -> float:
     """The same segments, signed beforehand, through verify → commit → ack with no radio."""
-    inbound = []
+    inbound: list[Inbound] = []
     for band in _bands(profiles, per_band):
         band.end_patrol()
         inbound.extend(Inbound(upload.topic, upload.payload) for upload in band.take_uploads())

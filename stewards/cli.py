@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from gateway.counters import CounterSnapshot
+    from gateway.pipeline import Inbound
     from gateway.verify import Limits
     from scoring.closing import Scheduler
     from stewards.settings import Settings
@@ -206,7 +207,7 @@ def gateway(
     workers: list[threading.Thread] = []
     link = None
     if mqtt:
-        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        inbox: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
         link = MqttLink(
             BrokerSettings(
                 settings.mqtt_host, settings.mqtt_port,

@@ -241,9 +241,10 @@ def _subject_name(identifier: object) -> str:
             f"credentialSubject.identifier holds {len(names)} name IdentityObjects; an award names "
             "its recipient exactly once"
         )
-    if names[0].get("hashed") is not False or not isinstance(names[0].get("identityHash"), str):
+    name = names[0].get("identityHash")
+    if names[0].get("hashed") is not False or not isinstance(name, str):
         raise MalformedCredentialError("the recipient's name must be given in clear (hashed: false)")
-    return names[0]["identityHash"]
+    return name
 
 
 def _require_types(value: object, required: Sequence[str], where: str) -> None:

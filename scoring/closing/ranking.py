@@ -81,9 +81,12 @@ def rank_month(rows: Iterable[StewardMonth], policy: CyclePolicy) -> list[Stewar
                 groups[scope_id].append(r)
         for members in groups.values():
             members.sort(key=month_order_key)
-            field = "rank_community" if scope == "community_id" else "rank_subdistrict"
             for r, rank in zip(members, competition_ranks(members, lambda m: m.points), strict=True):
-                ranked[r.steward_id] = replace(ranked[r.steward_id], **{field: rank})
+                current = ranked[r.steward_id]
+                if scope == "community_id":
+                    ranked[r.steward_id] = replace(current, rank_community=rank)
+                else:
+                    ranked[r.steward_id] = replace(current, rank_subdistrict=rank)
     by_subdistrict: dict[int, list[StewardMonth]] = defaultdict(list)
     for r in ranked.values():
         by_subdistrict[r.subdistrict_id].append(r)

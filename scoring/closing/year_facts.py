@@ -35,11 +35,13 @@ def steward_years(session: Session, reviews: Sequence[MonthReview], policy: Cycl
             s[3] += r.cases_confirmed
             places[r.steward_id] = (r.subdistrict_id, r.community_id)
     first_claims = _first_claims(session, list(sums))
-    return [
-        StewardYear(sid, names.stewards[sid].key, names.stewards[sid].name, *places[sid], *sums[sid],
-                    first_claims.get(sid))
-        for sid in sorted(sums)
-    ]
+    years: list[StewardYear] = []
+    for sid in sorted(sums):
+        subdistrict_id, community_id = places[sid]
+        points, active_months, patrols_completed, cases_confirmed = sums[sid]
+        years.append(StewardYear(sid, names.stewards[sid].key, names.stewards[sid].name, subdistrict_id, community_id,
+                                 points, active_months, patrols_completed, cases_confirmed, first_claims.get(sid)))
+    return years
 
 
 def _first_claims(session: Session, steward_ids: list[int]) -> dict[int, datetime]:

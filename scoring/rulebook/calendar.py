@@ -16,7 +16,7 @@ import logging
 from datetime import date
 from functools import cache, lru_cache
 
-import chinese_calendar  # type: ignore[import-untyped]
+import chinese_calendar
 
 from scoring.rulebook.errors import RulebookError
 
