@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from scoring.closing.errors import PeriodNotEndedError
 from scoring.closing.facts import LaneMonth, lane_month_ratings, ruleset_versions, steward_month_totals
-from scoring.closing.policy import CyclePolicy
+from scoring.closing.policy import DEFAULT_POLICY, CyclePolicy
 from scoring.closing.ranking import StewardMonth, rank_month
 from scoring.periods import Period, PeriodKind, local_day, parse_period
 from scoring.storage import tables as t
@@ -85,7 +85,7 @@ def content_hash(month: Period, versions: tuple[str, ...], stewards: tuple[Stewa
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def close_month(engine: Engine, month: Period | str, policy: CyclePolicy = CyclePolicy(), *,
+def close_month(engine: Engine, month: Period | str, policy: CyclePolicy = DEFAULT_POLICY, *,
                 clock: Clock = utc_now) -> MonthReview:
     """Close one month (idempotent): compute and freeze its review, or return the stored one."""
     period = as_month(month)

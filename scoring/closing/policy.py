@@ -87,3 +87,7 @@ class CyclePolicy:
             return cls(**dict(cycle))
         except TypeError as exc:
             raise ClosingPolicyError(f"{source}: [cycle]: {exc}") from None
+
+
+# The programme's defaults, one frozen instance: the closing jobs' default argument.
+DEFAULT_POLICY: Final = CyclePolicy()

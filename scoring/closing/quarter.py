@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from scoring.cases.workflow import OPEN_STATES, CaseState
 from scoring.closing.month import Clock, MonthReview, close_month, ensure_ended, utc_now
 from scoring.closing.outputs import slug, write_file
-from scoring.closing.policy import CyclePolicy
+from scoring.closing.policy import DEFAULT_POLICY, CyclePolicy
 from scoring.closing.ranking import competition_ranks, team_order_key
 from scoring.closing.registry_names import Names, SubdistrictInfo
 from scoring.closing.year_facts import TeamPeriodDetail, team_period_facts
@@ -81,7 +81,7 @@ def quarter_months(period: Period) -> list[Period]:
     return months
 
 
-def close_quarter(engine: Engine, quarter: Period | str, out_dir: Path, policy: CyclePolicy = CyclePolicy(), *,
+def close_quarter(engine: Engine, quarter: Period | str, out_dir: Path, policy: CyclePolicy = DEFAULT_POLICY, *,
                   clock: Clock = utc_now) -> QuarterSummary:
     """Close a quarter (idempotent): close its months if need be, write and record its bulletins."""
     period = as_quarter(quarter)

@@ -162,7 +162,8 @@ def test_a_case_walks_the_whole_workflow_and_keeps_its_audit_trail(seeded: Engin
     assert [(e.from_state, e.to_state, str(e.actor), e.note) for e in detail.events] == [
         (None, S.REPORTED, f"steward:{fg.zhao}", ""),
         *[(prev, to, str(actor), note) for prev, (to, actor, note) in zip(
-            [S.REPORTED, S.CONFIRMED, S.ENFORCEMENT_REQUESTED, S.FIXED, S.ENFORCEMENT_REQUESTED, S.FIXED], steps)],
+            [S.REPORTED, S.CONFIRMED, S.ENFORCEMENT_REQUESTED, S.FIXED, S.ENFORCEMENT_REQUESTED, S.FIXED], steps,
+            strict=True)],
     ]
     assert [e.at for e in detail.events] == [AT + timedelta(days=i) for i in range(7)]
     assert detail.case.photo_ref == "photos/fg-1.jpg" and detail.case.category is CaseCategory.WALL_OPENING

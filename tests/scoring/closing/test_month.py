@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -34,7 +35,7 @@ def test_a_closed_month_holds_the_ledger_ranks_and_stars(seeded: Engine) -> None
     assert review.ruleset_versions == (RULESET,)
     ordered = sorted(review.stewards, key=lambda r: -r.points)
     assert ordered[0].rank_subdistrict == 1 and ordered[0].rank_community == 1
-    for better, worse in zip(ordered, ordered[1:]):
+    for better, worse in pairwise(ordered):
         assert better.rank_subdistrict <= worse.rank_subdistrict
         assert (better.rank_subdistrict == worse.rank_subdistrict) == (better.points == worse.points)
     assert len(review.stars) == math.ceil(policy.star_share * len(review.stewards))
