@@ -101,7 +101,7 @@ def _status_of(response: hci.HCI_Command_Complete_Event[hci.HCI_StatusReturnPara
     """The status byte, however bumble's command table decoded the return parameters."""
     if isinstance(response.return_parameters, hci.HCI_StatusReturnParameters):
         return int(response.return_parameters.status)
-    # Decoded under another vendor's class for this opcode, should one ever be registered: read the first return-parameter byte
-    # (after the packet count and the opcode) from the event as received.
+    # Decoded under another vendor's class for this opcode, should one ever be registered: read the first
+    # return-parameter byte (after the packet count and the opcode) from the event as received.
     raw = response.parameters[3:]
     return raw[0] if raw else hci.HCI_ErrorCode.UNSPECIFIED_ERROR_ERROR

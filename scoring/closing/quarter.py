@@ -253,8 +253,8 @@ def _open_cases(session: Session, period: Period, sub: SubdistrictInfo, names: N
         state_at_end[case_id] = to_state
     open_values = {s.value for s in OPEN_STATES}
     return tuple(
-        OpenCase(f"{slug(sub.key)}-{c.reported_at.year}-{c.id:04d}", _community(names, c.lane_id), names.lanes[c.lane_id],
-                 c.category, state_at_end.get(c.id, CaseState.REPORTED.value),
+        OpenCase(f"{slug(sub.key)}-{c.reported_at.year}-{c.id:04d}", _community(names, c.lane_id),
+                 names.lanes[c.lane_id], c.category, state_at_end.get(c.id, CaseState.REPORTED.value),
                  local_day(c.reported_at),
                  f"{names.lanes[c.lane_id]} {c.position_m:.0f}米处")
         for c in cases if state_at_end.get(c.id, CaseState.REPORTED.value) in open_values

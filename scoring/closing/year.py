@@ -309,7 +309,10 @@ def load_year_summary(engine: Engine, year: int, out_dir: Path) -> YearSummary:
     out_dir = Path(out_dir)
     with Session(engine) as session:
         names = Names.load(session)
-        team_names = {tid: (name, lane_id) for tid, name, lane_id in session.execute(select(t.Team.id, t.Team.name, t.Team.lane_id))}
+        team_names = {
+            tid: (name, lane_id)
+            for tid, name, lane_id in session.execute(select(t.Team.id, t.Team.name, t.Team.lane_id))
+        }
         subs = []
         for report in session.scalars(select(t.AwardReportRecord).where(t.AwardReportRecord.year == year)
                                       .order_by(t.AwardReportRecord.subdistrict_id)):

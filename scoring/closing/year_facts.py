@@ -22,7 +22,9 @@ from scoring.periods import day_starts_at, local_day
 from scoring.storage import tables as t
 
 
-def steward_years(session: Session, reviews: Sequence[MonthReview], policy: CyclePolicy, names: Names) -> list[StewardYear]:
+def steward_years(
+    session: Session, reviews: Sequence[MonthReview], policy: CyclePolicy, names: Names
+) -> list[StewardYear]:
     """Sums of the months' snapshots; a month is active with at least `active_month_min_days` active days."""
     sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     places: dict[int, tuple[int, int | None]] = {}

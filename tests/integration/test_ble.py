@@ -29,7 +29,9 @@ SYNC_TIMEOUT_SECONDS = 60.0
 
 def _stored(engine: Engine) -> list[tuple[int, int, int, int]]:
     with session_factory(engine)() as s:
-        return sorted(s.execute(select(t.CheckIn.band_id, t.CheckIn.boot, t.CheckIn.seq, t.CheckIn.checkpoint_id)).all())
+        return sorted(
+            s.execute(select(t.CheckIn.band_id, t.CheckIn.boot, t.CheckIn.seq, t.CheckIn.checkpoint_id)).all()
+        )
 
 
 def _quarantined(engine: Engine) -> list[str]:

@@ -44,7 +44,9 @@ def test_naive_datetime_is_refused() -> None:
         local_day(datetime(2017, 5, 3, 8, 0))  # noqa: DTZ001 - naive on purpose: the refusal under test
 
 
-@pytest.mark.parametrize(("kind", "label"), [("fortnight", "2017"), ("week", "2017-18"), ("quarter", "2017-Q5"), ("month", "May")])
+@pytest.mark.parametrize(
+    ("kind", "label"), [("fortnight", "2017"), ("week", "2017-18"), ("quarter", "2017-Q5"), ("month", "May")]
+)
 def test_bad_periods_say_what_to_write(kind: str, label: str) -> None:
     with pytest.raises(UnknownPeriodError):
         parse_period(kind, label)

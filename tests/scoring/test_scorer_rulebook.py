@@ -93,7 +93,9 @@ def test_a_day_scores_under_the_rulebook_with_its_version(seeded: Engine, longta
     entries = _ledger(seeded)
     version = RULEBOOK.rules_for(MONDAY).version
     assert {e.ruleset_version for e in entries} == {version}
-    assert sorted((e.rule, e.points) for e in entries) == sorted([("checkpoint_visit", 1)] * 4 + [(RULE_SEGMENT_PATROL, 5)] * 2)
+    assert sorted((e.rule, e.points) for e in entries) == sorted(
+        [("checkpoint_visit", 1)] * 4 + [(RULE_SEGMENT_PATROL, 5)] * 2
+    )
     assert score_pending(seeded, RULEBOOK).entries_added == 0  # nothing waiting, nothing written
     assert rescore_all(seeded, RULEBOOK).entries_added == 0  # the same entries again: nothing appended
 

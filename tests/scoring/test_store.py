@@ -28,9 +28,12 @@ def _segment_visits(engine: Engine, data: Dataset, steward_name: str, at: dateti
     seg_key = data.claims_of(steward.key)[0].segment_key
     with session_factory(engine)() as s:
         steward_id = s.scalar(select(t.Steward.id).where(t.Steward.key == steward.key))
-        cps = s.scalars(select(t.Checkpoint.id).join(t.Segment).where(t.Segment.key == seg_key).order_by(t.Checkpoint.position_m)).all()
+        cps = s.scalars(
+            select(t.Checkpoint.id).join(t.Segment).where(t.Segment.key == seg_key).order_by(t.Checkpoint.position_m)
+        ).all()
     return [
-        CheckInRow(band.band_id, 0, i + 1, at + timedelta(minutes=i), CheckInKind.PATROL_CHECKIN, cp, b"\x00" * 8, -60, 80, 0, steward_id)
+        CheckInRow(band.band_id, 0, i + 1, at + timedelta(minutes=i), CheckInKind.PATROL_CHECKIN, cp, b"\x00" * 8,
+                   -60, 80, 0, steward_id)
         for i, cp in enumerate(cps)
     ]
 

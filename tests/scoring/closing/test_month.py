@@ -63,7 +63,9 @@ def test_closing_a_closed_month_changes_nothing(seeded: Engine) -> None:
                   (t.MonthReview, t.MonthReviewSteward, t.MonthReviewLane)]
     # Even a later ledger change does not reopen a frozen month.
     with Session(seeded) as session, session.begin():
-        session.execute(t.PointsEntry.__table__.delete().where(t.PointsEntry.day >= parse_period("month", "2018-04").first_day))
+        session.execute(
+            t.PointsEntry.__table__.delete().where(t.PointsEntry.day >= parse_period("month", "2018-04").first_day)
+        )
     again = close_month(seeded, "2018-04")
     assert again == first
     assert load_month_review(seeded, "2018-04") == first
