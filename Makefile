@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: demo test bench services venv clean
+.PHONY: demo test lint bench services venv clean
 
 # constraints.txt pins every package, direct and indirect, to what `make test` last passed with.
 $(STAMP): pyproject.toml constraints.txt
@@ -25,8 +25,15 @@ demo: $(STAMP)
 services:
 	bash scripts/install-services.sh
 
-## make test: the whole suite, on SQLite and on a TimescaleDB server + mosquitto started by the tests.
-test: $(STAMP) services
+## make lint: ruff, mypy and the import contracts of the design notes (pyproject.toml configures all three).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## make test: lint, then the whole suite, on SQLite and on a TimescaleDB server + mosquitto started by the tests.
+# The prerequisites run in this order, so a lint finding fails `make test` before the services start.
+test: $(STAMP) lint services
 	$(BIN)/pytest $(ARGS)
 
 ## make bench: throughput and latency against same-run baselines → bench/results.{json,md}.
@@ -34,4 +41,4 @@ bench: $(STAMP) services
 	$(BIN)/stewards bench $(ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -344,7 +344,8 @@ class BumbleClient(BaseBleakClient):
         self._detach()
         if self._disconnecting:
             return
-        log.info("lost the link to %s (%s)", self.address, hci.HCI_Constant.error_name(reason))
+        error = hci.HCI_Constant.error_name(reason)  # type: ignore[no-untyped-call]  # unannotated in bumble
+        log.info("lost the link to %s (%s)", self.address, error)
         if self._disconnected_callback is not None:
             asyncio.get_running_loop().call_soon(self._disconnected_callback)
 

@@ -32,8 +32,7 @@ from firmware_sim.band import Band
 from firmware_sim.ble_gatt import BandClock, BandGattServer
 from firmware_sim.errors import ConfigError, SimulatorError
 from firmware_sim.planner import PlannedEvent
-from wire import RSSI_MAX_DBM, RSSI_MIN_DBM, Kind, WireError, epoch_ms
-from wire import ble
+from wire import RSSI_MAX_DBM, RSSI_MIN_DBM, Kind, WireError, ble, epoch_ms
 
 __all__ = [
     "DEFAULT_BAND_INTERVAL_MS",

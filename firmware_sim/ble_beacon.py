@@ -22,8 +22,7 @@ from bumble.device import AdvertisingType, Device
 
 from firmware_sim.errors import ConfigError
 from firmware_sim.profile import CheckpointPlan
-from wire import TOKEN_WINDOW_SECONDS, beacon_token, window_index
-from wire import ble
+from wire import TOKEN_WINDOW_SECONDS, beacon_token, ble, window_index
 
 __all__ = ["DEFAULT_BEACON_INTERVAL_MS", "DEFAULT_TX_POWER_DBM", "BleBeacon", "beacon_advertising_data"]
 

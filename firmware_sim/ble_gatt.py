@@ -32,8 +32,7 @@ from bumble.profiles.battery_service import BatteryService
 from bumble.profiles.device_information_service import DeviceInformationService
 
 from firmware_sim.band import Band, Upload
-from wire import EVENT_AT_END_MS, EVENT_AT_MIN_MS, FrameError, epoch_ms
-from wire import ble
+from wire import EVENT_AT_END_MS, EVENT_AT_MIN_MS, FrameError, ble, epoch_ms
 
 __all__ = ["BandClock", "BandGattServer"]
 

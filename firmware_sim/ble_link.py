@@ -25,7 +25,9 @@ DeviceOpener = Callable[[Band], Awaitable[tuple[Device, Callable[[], Awaitable[N
 
 
 class BleBandLink:
-    def __init__(self, band: Band, open_device: DeviceOpener, *, now: Callable[[], datetime], **ble_options: Any) -> None:
+    def __init__(
+        self, band: Band, open_device: DeviceOpener, *, now: Callable[[], datetime], **ble_options: Any
+    ) -> None:
         self.band = band
         self.first_connected = asyncio.Event()
         self.ble: BleBand | None = None

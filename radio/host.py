@@ -89,9 +89,10 @@ async def place(
         ) from error
     status = _status_of(response)
     if status != hci.HCI_ErrorCode.SUCCESS:
+        refusal = hci.HCI_Constant.error_name(status)  # type: ignore[no-untyped-call]  # unannotated in bumble
         raise PlacementError(
             f"{device.name}: the controller refused Set Position ({x_m}, {y_m}) with "
-            f"{hci.HCI_Constant.error_name(status)}; only controllers of an emulated radio "
+            f"{refusal}; only controllers of an emulated radio "
             "(radio.host.attach) understand vendor command 0xFFF0"
         )
 
@@ -100,7 +101,7 @@ def _status_of(response: hci.HCI_Command_Complete_Event[hci.HCI_StatusReturnPara
     """The status byte, however bumble's command table decoded the return parameters."""
     if isinstance(response.return_parameters, hci.HCI_StatusReturnParameters):
         return int(response.return_parameters.status)
-    # Decoded under another vendor's class for this opcode, should one ever be registered: read the first return-parameter byte
-    # (after the packet count and the opcode) from the event as received.
+    # Decoded under another vendor's class for this opcode, should one ever be registered: read the first
+    # return-parameter byte (after the packet count and the opcode) from the event as received.
     raw = response.parameters[3:]
     return raw[0] if raw else hci.HCI_ErrorCode.UNSPECIFIED_ERROR_ERROR

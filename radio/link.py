@@ -51,7 +51,7 @@ class Radio(LocalLink):
         n: float = DEFAULT_PATH_LOSS_EXPONENT,
         sensitivity_dbm: float = DEFAULT_SENSITIVITY_DBM,
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # bumble leaves LocalLink.__init__ unannotated
         self.path_loss = PathLoss(tx_power_at_1m_dbm, n, sensitivity_dbm)
         self._positions: dict[bumble_controller.Controller, Position] = {}
 

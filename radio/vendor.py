@@ -23,7 +23,8 @@ from bumble import hci
 from radio.errors import RadioParameterError
 
 SET_POSITION_OCF: Final = 0x3F0
-SET_POSITION_OPCODE: Final = hci.hci_vendor_command_op_code(SET_POSITION_OCF)
+# bumble leaves hci_vendor_command_op_code unannotated.
+SET_POSITION_OPCODE: Final = hci.hci_vendor_command_op_code(SET_POSITION_OCF)  # type: ignore[no-untyped-call]
 SET_POSITION_NAME: Final = "HCI_RADIO_SET_POSITION_COMMAND"
 _POSITION: Final = struct.Struct("<ff")
 POSITION_PARAMETERS_LENGTH: Final = _POSITION.size

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,10 @@ PROGRAMME_TZ: Final = ZoneInfo("Asia/Shanghai")
 # (one call per stored check-in) adds the offset instead of consulting the zone database; a test
 # holds it equal to PROGRAMME_TZ.
 _PROGRAMME_OFFSET: Final = timedelta(hours=8)
-_SINCE_FIXED_OFFSET: Final = datetime(1992, 1, 1, tzinfo=timezone.utc)
+_SINCE_FIXED_OFFSET: Final = datetime(1992, 1, 1, tzinfo=UTC)
 
 
-class PeriodKind(str, enum.Enum):
+class PeriodKind(enum.StrEnum):
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
@@ -76,12 +76,12 @@ def local_day(at: datetime) -> date:
     if at.tzinfo is None:
         raise ValueError("local_day needs an aware datetime; naive times have no place here")
     if at >= _SINCE_FIXED_OFFSET:
-        return (at.astimezone(timezone.utc) + _PROGRAMME_OFFSET).date()
+        return (at.astimezone(UTC) + _PROGRAMME_OFFSET).date()
     return at.astimezone(PROGRAMME_TZ).date()
 
 
 def day_starts_at(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), PROGRAMME_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time(0, 0), PROGRAMME_TZ).astimezone(UTC)
 
 
 def period_kind(kind: PeriodKind | str) -> PeriodKind:

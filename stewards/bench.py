@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -85,7 +85,8 @@ def run_all(out: Path, *, quick: bool, console: Console) -> dict[str, Any]:
         # Half the rate of (a), as asked; a quarter as well, because with every band also receiving its
         # acks half can already saturate a small machine, and then the figure is mostly queueing.
         results["c_latency"] = _bench_latency(pg, mq, data, checkpoints, rate / 2, console, "bench_latency")
-        results["c_latency_quarter_rate"] = _bench_latency(pg, mq, data, checkpoints, rate / 4, console, "bench_latency_q")
+        results["c_latency_quarter_rate"] = _bench_latency(pg, mq, data, checkpoints, rate / 4, console,
+                                                           "bench_latency_q")
         results.update(_bench_ble(pg, data, quick, console))
     results["cycle"] = run_cycle_bench(quick=quick, console=console)
     (out / "results.json").write_text(json.dumps(results, indent=2))
@@ -116,7 +117,8 @@ def _bench_live(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list[tu
 
 def _bench_segments(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list[tuple[int, bytes]], sizes: Sizes,
                     console: Console) -> dict[str, Any]:
-    loads, total = _loads(data, checkpoints, boot=2, per_band=sizes.segments_per_band * SEGMENT_RECORDS, segment_records=SEGMENT_RECORDS)
+    loads, total = _loads(data, checkpoints, boot=2, per_band=sizes.segments_per_band * SEGMENT_RECORDS,
+                          segment_records=SEGMENT_RECORDS)
     console.print(f"(b) {total} records in log segments of {SEGMENT_RECORDS}")
     url = _fresh_store(pg, data, "bench_segments")
     with _gateway(url, mq):
@@ -154,7 +156,7 @@ def _bench_latency(pg: Postgres, mq: Mosquitto, data: Dataset, checkpoints: list
 
 def _bench_ble(pg: Postgres, data: Dataset, quick: bool, console: Console) -> dict[str, Any]:
     registry = make_engine(pg.url("bench_registry"))
-    profiles = [p for p in band_profiles(registry, data, fleet_secret=FLEET_SECRET, at=datetime.now(timezone.utc))
+    profiles = [p for p in band_profiles(registry, data, fleet_secret=FLEET_SECRET, at=datetime.now(UTC))
                 if p.routes]
     registry.dispose()
     return bench_ble(lambda name: make_engine(_fresh_store(pg, data, name)), profiles, ble_sizes(quick), console)
@@ -163,9 +165,10 @@ def _bench_ble(pg: Postgres, data: Dataset, quick: bool, console: Console) -> di
 # --- loads -----------------------------------------------------------------------------------------
 
 
-def _loads(data: Dataset, checkpoints: list[tuple[int, bytes]], *, boot: int, per_band: int, segment_records: int) -> tuple[list[BandLoad], int]:
+def _loads(data: Dataset, checkpoints: list[tuple[int, bytes]], *, boot: int, per_band: int,
+           segment_records: int) -> tuple[list[BandLoad], int]:
     """Signed messages for every band, made before the clock starts: signing is the bands' cost."""
-    first = datetime.now(timezone.utc) - timedelta(minutes=30)
+    first = datetime.now(UTC) - timedelta(minutes=30)
     loads, total = [], 0
     for i, band in enumerate(data.bands):
         signing, _ = wire.generate_keypair(band.signing_seed)
@@ -203,7 +206,8 @@ def _checkpoint_secrets(url: str) -> list[tuple[int, bytes]]:
 
 def _timed_baseline(mq: Mosquitto, loads: list[BandLoad], total: int) -> float:
     sub = subprocess.Popen(
-        [sys.executable, "-m", "stewards.bench_subscriber", mq.host, str(mq.port), GATEWAY.username, GATEWAY.password, str(total)],
+        [sys.executable, "-m", "stewards.bench_subscriber", mq.host, str(mq.port), GATEWAY.username, GATEWAY.password,
+         str(total)],
         stdout=subprocess.PIPE, text=True,
     )
     try:
@@ -255,7 +259,7 @@ def _idle_round_trip(mq: Mosquitto) -> float:
 
 
 @contextmanager
-def _services(data: Dataset) -> Iterator[tuple[Postgres, Mosquitto, list[int]]]:
+def _services(data: Dataset) -> Iterator[tuple[Postgres, Mosquitto, list[tuple[int, bytes]]]]:
     root = Path(tempfile.mkdtemp(prefix="stewards-bench-"))
     root.chmod(0o711)  # the daemons run as their own OS users and must pass through
     bands = {b.band_id: band_mqtt_password(b.band_id, FLEET_SECRET) for b in data.bands}
@@ -279,7 +283,8 @@ def _gateway(url: str, mq: Mosquitto) -> Iterator[None]:
     env = {
         **os.environ, "STEWARDS_DATABASE_URL": url, "STEWARDS_MQTT_HOST": mq.host, "STEWARDS_MQTT_PORT": str(mq.port),
         "STEWARDS_MQTT_VERSION": "5", "STEWARDS_GATEWAY_USERNAME": GATEWAY.username,
-        "STEWARDS_GATEWAY_PASSWORD": GATEWAY.password, "STEWARDS_GATEWAY_CLIENT_ID": "bench-gateway",  # one session: a stopped one would keep a share
+        # One client id, so one session: a stopped gateway's session would keep a share of the subscription.
+        "STEWARDS_GATEWAY_PASSWORD": GATEWAY.password, "STEWARDS_GATEWAY_CLIENT_ID": "bench-gateway",
         "COLUMNS": "300", "NO_COLOR": "1",
     }
     proc = subprocess.Popen([sys.executable, "-m", "stewards.cli", "gateway", "--verbose"], env=env,
@@ -337,11 +342,14 @@ def _markdown(r: dict[str, Any]) -> str:
     return "\n".join([
         f"| benchmark ({r['machine']['cores']} cores) | measured | same-run baseline | ratio | goal |",
         "|---|---|---|---|---|",
-        f"| (a) live records, {a['bands']} bands, {a['records']} msgs | {a['gateway_records_per_second']} rec/s committed "
+        f"| (a) live records, {a['bands']} bands, {a['records']} msgs "
+        f"| {a['gateway_records_per_second']} rec/s committed "
         f"| bare paho subscriber {a['baseline_bare_subscriber_messages_per_second']} msg/s "
         f"| {a['ratio_gateway_to_bare_subscriber']} | ≥ {a['goal_ratio']} |",
-        f"| (b) log segments of {b['segment_records']}, {b['records']} records | {b['gateway_records_per_second']} rec/s committed "
-        f"| raw COPY {b['baseline_raw_copy_rows_per_second']} rows/s | {b['ratio_gateway_to_raw_copy']} | ≥ {b['goal_ratio']} |",
+        f"| (b) log segments of {b['segment_records']}, {b['records']} records "
+        f"| {b['gateway_records_per_second']} rec/s committed "
+        f"| raw COPY {b['baseline_raw_copy_rows_per_second']} rows/s "
+        f"| {b['ratio_gateway_to_raw_copy']} | ≥ {b['goal_ratio']} |",
         *(
             f"| (c) publish→ack at {c['rate_per_second']}/s | p50 {c['p50_ms']} ms, p99 {c['p99_ms']} ms "
             f"| idle broker round trip {c['baseline_broker_round_trip_ms']} ms "
@@ -349,7 +357,8 @@ def _markdown(r: dict[str, Any]) -> str:
             for c in (r["c_latency"], r["c_latency_quarter_rate"])
         ),
         *(
-            f"| ({label}) BLE sync, {e['bands']} band(s), {e['records']} records | {e['ble_records_per_second']} rec/s, "
+            f"| ({label}) BLE sync, {e['bands']} band(s), {e['records']} records "
+            f"| {e['ble_records_per_second']} rec/s, "
             f"drained in {e['ble_seconds_to_drain']} s | same segments through the pipeline directly "
             f"{e['baseline_direct_pipeline_records_per_second']} rec/s | {e['ratio']} | — |"
             for label, e in (("d", r["d_ble_one_band"]), ("e", r["e_ble_fleet"]))

@@ -93,7 +93,7 @@ def _bands(profiles: list[BandProfile], per_band: int) -> list[Band]:
 
 def _direct(engine: Engine, profiles: list[BandProfile], per_band: int) -> float:
     """The same segments, signed beforehand, through verify → commit → ack with no radio."""
-    inbound = []
+    inbound: list[Inbound] = []
     for band in _bands(profiles, per_band):
         band.end_patrol()
         inbound.extend(Inbound(band.band_id, upload.payload, NO_REPLY, f"ble:{band.band_id}")

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any, Final
@@ -58,7 +58,7 @@ WALK_STEP_SECONDS: Final = 90
 COMMIT_ROWS: Final = 50_000
 ISSUER_SECRET: Final = b"lane-stewards bench issuer"
 # The closing instant: after the bench year has ended, so every month and the year may close.
-CLOSED_AT: Final = datetime(BENCH_YEAR + 1, 1, 2, tzinfo=timezone.utc)
+CLOSED_AT: Final = datetime(BENCH_YEAR + 1, 1, 2, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,9 @@ def explain(
 
 @app.command()
 def gateway(
-    mqtt: Annotated[bool, typer.Option("--mqtt/--no-mqtt", help="Take uplinks from the broker in STEWARDS_MQTT_*.")] = True,
+    mqtt: Annotated[
+        bool, typer.Option("--mqtt/--no-mqtt", help="Take uplinks from the broker in STEWARDS_MQTT_*.")
+    ] = True,
     ble: Annotated[bool, typer.Option("--ble", help="Also sync bands over Bluetooth LE (STEWARDS_BLE_*).")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:

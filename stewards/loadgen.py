@@ -151,7 +151,9 @@ async def run_load(host: str, port: int, loads: Sequence[BandLoad], *, rate_per_
     """Publish every band's messages at once (or paced to a total rate); returns timings."""
     result = LoadResult()
     pace = _Pacer(rate_per_second).wait if rate_per_second else None
-    await asyncio.gather(*(run_band(host, port, load, result, pace=pace, wait_for_acks=wait_for_acks) for load in loads))
+    await asyncio.gather(
+        *(run_band(host, port, load, result, pace=pace, wait_for_acks=wait_for_acks) for load in loads)
+    )
     return result
 
 

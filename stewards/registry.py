@@ -53,7 +53,9 @@ def band_profiles(
             .order_by(t.Claim.steward_id, t.Claim.segment_id)
         ):
             claims[steward_id].append(segment_id)
-        secrets = dict(session.execute(select(t.Beacon.checkpoint_id, t.Beacon.secret).where(t.Beacon.active_to.is_(None))).all())
+        secrets = dict(session.execute(
+            select(t.Beacon.checkpoint_id, t.Beacon.secret).where(t.Beacon.active_to.is_(None))
+        ).all())
         checkpoints: dict[int, list[CheckpointPlan]] = defaultdict(list)
         for cp in session.scalars(select(t.Checkpoint).order_by(t.Checkpoint.segment_id, t.Checkpoint.position_m)):
             checkpoints[cp.segment_id].append(CheckpointPlan(cp.id, cp.position_m, bytes(secrets[cp.id])))

@@ -31,6 +31,7 @@ from stewards.services.postgres import Postgres
 
 FLEET_SECRET = b"lane-stewards test fleet"
 GATEWAY = MqttCredentials("gateway", "gateway-test-password")
+DEFAULT_LIMITS = Limits()
 
 
 def service_workdir(name: str) -> Path:
@@ -80,7 +81,7 @@ def broker_for(workdir: Path, data: Dataset, **extra_bands: str) -> Mosquitto:
 
 @contextlib.contextmanager
 def running_gateway(
-    engine: Engine, broker: Mosquitto, *, clock: Callable[[], datetime] | None = None, limits: Limits = Limits(),
+    engine: Engine, broker: Mosquitto, *, clock: Callable[[], datetime] | None = None, limits: Limits = DEFAULT_LIMITS,
     client_id: str = "gateway-test",
 ) -> Iterator[Batcher]:
     """The real gateway (paho, MQTT v5, shared subscription) in a thread, stopped on exit."""

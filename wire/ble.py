@@ -178,7 +178,8 @@ def encode_time(epoch_ms: int) -> bytes:
 def decode_time(data: bytes) -> int:
     if len(data) != _TIME.size:
         raise FrameError("bad_length", f"a time value is {_TIME.size} bytes, got {len(data)}")
-    return _TIME.unpack(data)[0]
+    epoch_ms: int = _TIME.unpack(data)[0]  # struct gives Any; the format is one unsigned integer
+    return epoch_ms
 
 
 def fragments(frame: bytes, mtu: int) -> Iterator[bytes]:

@@ -21,7 +21,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -164,13 +164,13 @@ def _as_document(credential: object) -> dict[str, object]:
 
 def _check_validity(facts: AwardFacts, now: datetime | None) -> None:
     if now is None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
     elif now.tzinfo is None:
         raise ValueError("verify_credential needs an aware `now`; naive times have no place here")
     if facts.issued_at > now + timedelta(seconds=CLOCK_ALLOWANCE_SECONDS):
         raise NotYetValidError(
             f"the credential is valid from {facts.issued_at.isoformat()}, after now "
-            f"({now.astimezone(timezone.utc).isoformat()}); check this machine's clock, or wait"
+            f"({now.astimezone(UTC).isoformat()}); check this machine's clock, or wait"
         )
     if facts.valid_until is not None and now >= facts.valid_until:
         raise ExpiredCredentialError(

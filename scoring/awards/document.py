@@ -33,7 +33,7 @@ import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Final
 
 from scoring.awards.errors import AwardFactsError, MalformedCredentialError
@@ -113,7 +113,7 @@ def achievement_name(kind: AwardKind) -> str:
 
 
 def format_instant(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime(_INSTANT_FORMAT)
+    return at.astimezone(UTC).strftime(_INSTANT_FORMAT)
 
 
 def build_document(facts: AwardFacts, *, issuer_id: str, issuer_name: str) -> dict[str, object]:
@@ -241,9 +241,10 @@ def _subject_name(identifier: object) -> str:
             f"credentialSubject.identifier holds {len(names)} name IdentityObjects; an award names "
             "its recipient exactly once"
         )
-    if names[0].get("hashed") is not False or not isinstance(names[0].get("identityHash"), str):
+    name = names[0].get("identityHash")
+    if names[0].get("hashed") is not False or not isinstance(name, str):
         raise MalformedCredentialError("the recipient's name must be given in clear (hashed: false)")
-    return names[0]["identityHash"]
+    return name
 
 
 def _require_types(value: object, required: Sequence[str], where: str) -> None:

@@ -80,10 +80,12 @@ def _write(value: object, out: list[str], where: str) -> None:
 
 
 def _write_object(value: Mapping[object, object], out: list[str], where: str) -> None:
+    names: list[str] = []
     for name in value:
         if not isinstance(name, str):
             raise CanonicalizationError(f"{where}: member name {name!r} is not a string")
-    names = sorted(value, key=_utf16_order)  # type: ignore[arg-type]  # checked above: all str
+        names.append(name)
+    names.sort(key=_utf16_order)
     out.append("{")
     for i, name in enumerate(names):
         if i:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Final
 
 from scoring.awards.errors import AwardFactsError
@@ -34,7 +34,7 @@ FIRST_YEAR: Final = 2015  # the wire refuses times before 2015; no award predate
 LAST_YEAR: Final = 9999
 
 
-class AwardKind(str, enum.Enum):
+class AwardKind(enum.StrEnum):
     STEWARD = "steward"  # 年度金牌管家, to one 小巷管家
     TEAM = "team"  # 金牌小巷管家团, to the team of one lane
 
@@ -147,4 +147,4 @@ def _checked_evidence(evidence: object) -> dict[str, EvidenceValue]:
 def _utc_second(at: object, what: str) -> datetime:
     if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
         raise AwardFactsError(f"{what} must be an aware datetime (UTC); got {at!r}")
-    return at.astimezone(timezone.utc).replace(microsecond=0)
+    return at.astimezone(UTC).replace(microsecond=0)

@@ -22,7 +22,14 @@ from scoring.closing.month import MonthReview, close_month, load_month_review
 from scoring.closing.policy import CyclePolicy, UpheldFlags, no_upheld_flags
 from scoring.closing.quarter import BulletinFiles, QuarterSummary, close_quarter, load_quarter_summary
 from scoring.closing.ranking import TIE_BREAKS
-from scoring.closing.year import AwardedSteward, AwardedTeam, SubdistrictAwards, YearSummary, close_year, load_year_summary
+from scoring.closing.year import (
+    AwardedSteward,
+    AwardedTeam,
+    SubdistrictAwards,
+    YearSummary,
+    close_year,
+    load_year_summary,
+)
 
 __all__ = [
     "TIE_BREAKS",

@@ -58,7 +58,9 @@ def steward_month_totals(session: Session, period: Period, policy: CyclePolicy) 
     for sid in ids:
         points, active_days, patrols = totals.get(sid, (0, 0, 0))
         subdistrict_id, community_id = registry[sid]
-        rows.append(StewardMonth(sid, subdistrict_id, community_id, points, active_days, patrols, confirmed.get(sid, 0)))
+        rows.append(
+            StewardMonth(sid, subdistrict_id, community_id, points, active_days, patrols, confirmed.get(sid, 0))
+        )
     return rows
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from scoring.closing.errors import ClosingError
 from scoring.closing.month import close_month, closed_months, utc_now
-from scoring.closing.policy import CyclePolicy, UpheldFlags, no_upheld_flags
+from scoring.closing.policy import DEFAULT_POLICY, CyclePolicy, UpheldFlags, no_upheld_flags
 from scoring.closing.quarter import close_quarter
 from scoring.closing.year import close_year
 from scoring.periods import PeriodKind, day_starts_at, local_day, period_containing
@@ -36,7 +36,6 @@ DEFAULT_EVERY_SECONDS: Final = 3600.0
 # A failed close (the database restarting, a full disk) is tried again from 10 s on, at most every 10 min.
 RETRY_BASE_SECONDS: Final = 10.0
 RETRY_CAP_SECONDS: Final = 600.0
-DEFAULT_POLICY: Final = CyclePolicy()
 _ISSUER_SEED_DOMAIN: Final = b"lane-stewards/issuer-seed/v1\x00"
 
 
@@ -107,7 +106,7 @@ class Scheduler:
 
     engine: Engine
     out_dir: Path
-    policy: CyclePolicy = CyclePolicy()
+    policy: CyclePolicy = DEFAULT_POLICY
     issuer_keys: Mapping[str, bytes] | None = None
     upheld_flags: UpheldFlags = no_upheld_flags
     every_seconds: float = DEFAULT_EVERY_SECONDS

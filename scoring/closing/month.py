@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import Engine, insert, select
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from scoring.closing.errors import PeriodNotEndedError
 from scoring.closing.facts import LaneMonth, lane_month_ratings, ruleset_versions, steward_month_totals
-from scoring.closing.policy import CyclePolicy
+from scoring.closing.policy import DEFAULT_POLICY, CyclePolicy
 from scoring.closing.ranking import StewardMonth, rank_month
 from scoring.periods import Period, PeriodKind, local_day, parse_period
 from scoring.storage import tables as t
@@ -37,7 +37,7 @@ _LANE_FIELDS: Final = tuple(f.name for f in fields(LaneMonth))
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ def content_hash(month: Period, versions: tuple[str, ...], stewards: tuple[Stewa
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def close_month(engine: Engine, month: Period | str, policy: CyclePolicy = CyclePolicy(), *,
+def close_month(engine: Engine, month: Period | str, policy: CyclePolicy = DEFAULT_POLICY, *,
                 clock: Clock = utc_now) -> MonthReview:
     """Close one month (idempotent): compute and freeze its review, or return the stored one."""
     period = as_month(month)

@@ -1,8 +1,8 @@
 """`CyclePolicy`: the rulebook values the closing jobs need, frozen, with the programme's defaults.
 
 They come from the rulebook's [cycle] table (`CyclePolicy.from_rulebook`); keys it leaves out keep
-the defaults below. Integrity flags arrive through `UpheldFlags`, a callable year -> steward ids with an upheld flag in that year; the
-default, `no_upheld_flags`, upholds none.
+the defaults below. Integrity flags arrive through `UpheldFlags`, a callable year -> steward ids with
+an upheld flag in that year; the default, `no_upheld_flags`, upholds none.
 """
 
 from __future__ import annotations
@@ -87,3 +87,7 @@ class CyclePolicy:
             return cls(**dict(cycle))
         except TypeError as exc:
             raise ClosingPolicyError(f"{source}: [cycle]: {exc}") from None
+
+
+# The programme's defaults, one frozen instance: the closing jobs' default argument.
+DEFAULT_POLICY: Final = CyclePolicy()

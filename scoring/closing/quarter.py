@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from scoring.cases.workflow import OPEN_STATES, CaseState
 from scoring.closing.month import Clock, MonthReview, close_month, ensure_ended, utc_now
 from scoring.closing.outputs import slug, write_file
-from scoring.closing.policy import CyclePolicy
+from scoring.closing.policy import DEFAULT_POLICY, CyclePolicy
 from scoring.closing.ranking import competition_ranks, team_order_key
 from scoring.closing.registry_names import Names, SubdistrictInfo
 from scoring.closing.year_facts import TeamPeriodDetail, team_period_facts
@@ -81,7 +81,7 @@ def quarter_months(period: Period) -> list[Period]:
     return months
 
 
-def close_quarter(engine: Engine, quarter: Period | str, out_dir: Path, policy: CyclePolicy = CyclePolicy(), *,
+def close_quarter(engine: Engine, quarter: Period | str, out_dir: Path, policy: CyclePolicy = DEFAULT_POLICY, *,
                   clock: Clock = utc_now) -> QuarterSummary:
     """Close a quarter (idempotent): close its months if need be, write and record its bulletins."""
     period = as_quarter(quarter)
@@ -253,8 +253,8 @@ def _open_cases(session: Session, period: Period, sub: SubdistrictInfo, names: N
         state_at_end[case_id] = to_state
     open_values = {s.value for s in OPEN_STATES}
     return tuple(
-        OpenCase(f"{slug(sub.key)}-{c.reported_at.year}-{c.id:04d}", _community(names, c.lane_id), names.lanes[c.lane_id],
-                 c.category, state_at_end.get(c.id, CaseState.REPORTED.value),
+        OpenCase(f"{slug(sub.key)}-{c.reported_at.year}-{c.id:04d}", _community(names, c.lane_id),
+                 names.lanes[c.lane_id], c.category, state_at_end.get(c.id, CaseState.REPORTED.value),
                  local_day(c.reported_at),
                  f"{names.lanes[c.lane_id]} {c.position_m:.0f}米处")
         for c in cases if state_at_end.get(c.id, CaseState.REPORTED.value) in open_values

@@ -16,7 +16,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from functools import lru_cache
 from typing import Final, TypeVar
@@ -81,9 +81,12 @@ def rank_month(rows: Iterable[StewardMonth], policy: CyclePolicy) -> list[Stewar
                 groups[scope_id].append(r)
         for members in groups.values():
             members.sort(key=month_order_key)
-            field = "rank_community" if scope == "community_id" else "rank_subdistrict"
             for r, rank in zip(members, competition_ranks(members, lambda m: m.points), strict=True):
-                ranked[r.steward_id] = replace(ranked[r.steward_id], **{field: rank})
+                current = ranked[r.steward_id]
+                if scope == "community_id":
+                    ranked[r.steward_id] = replace(current, rank_community=rank)
+                else:
+                    ranked[r.steward_id] = replace(current, rank_subdistrict=rank)
     by_subdistrict: dict[int, list[StewardMonth]] = defaultdict(list)
     for r in ranked.values():
         by_subdistrict[r.subdistrict_id].append(r)
@@ -122,7 +125,8 @@ class StewardYear:
 def gold_order_key(r: StewardYear) -> tuple[int, int, int, int, int, datetime, str]:
     """The documented order (module docstring); a steward with no claim comes after any claim date."""
     no_claim = 1 if r.first_claim_at is None else 0
-    claim = r.first_claim_at if r.first_claim_at is not None else datetime.max
+    # Only compared with another no-claim steward's placeholder (no_claim decides first), so the zone is moot.
+    claim = r.first_claim_at if r.first_claim_at is not None else datetime.max.replace(tzinfo=UTC)
     return (-r.points, -r.active_months, -r.patrols_completed, -r.cases_confirmed, no_claim, claim, r.key)
 
 

@@ -29,7 +29,7 @@ from scoring.awards import AwardFacts, AwardKind, IssuerKey, credential_filename
 from scoring.closing.errors import IssuerKeyMissingError
 from scoring.closing.month import Clock, close_month, ensure_ended, utc_now
 from scoring.closing.outputs import slug, write_file
-from scoring.closing.policy import CyclePolicy, UpheldFlags, no_upheld_flags
+from scoring.closing.policy import DEFAULT_POLICY, CyclePolicy, UpheldFlags, no_upheld_flags
 from scoring.closing.ranking import TIE_BREAKS, GoldGroup, StewardYear, describe_ties, select_gold, select_teams
 from scoring.closing.registry_names import Names, SubdistrictInfo
 from scoring.closing.year_facts import TeamPeriodDetail, steward_years, team_years
@@ -126,7 +126,7 @@ def combined_ruleset_version(versions: set[str]) -> str:
     return "multi-" + hashlib.sha256(joined.encode()).hexdigest()[:24]
 
 
-def close_year(engine: Engine, year: int, out_dir: Path, policy: CyclePolicy = CyclePolicy(),
+def close_year(engine: Engine, year: int, out_dir: Path, policy: CyclePolicy = DEFAULT_POLICY,
                issuer_keys: Mapping[str, bytes] | None = None, *, upheld_flags: UpheldFlags = no_upheld_flags,
                clock: Clock = utc_now) -> YearSummary:
     """Close a year (idempotent): close its months, choose and document the winners, or return the stored result.
@@ -309,7 +309,10 @@ def load_year_summary(engine: Engine, year: int, out_dir: Path) -> YearSummary:
     out_dir = Path(out_dir)
     with Session(engine) as session:
         names = Names.load(session)
-        team_names = {tid: (name, lane_id) for tid, name, lane_id in session.execute(select(t.Team.id, t.Team.name, t.Team.lane_id))}
+        team_names = {
+            tid: (name, lane_id)
+            for tid, name, lane_id in session.execute(select(t.Team.id, t.Team.name, t.Team.lane_id))
+        }
         subs = []
         for report in session.scalars(select(t.AwardReportRecord).where(t.AwardReportRecord.year == year)
                                       .order_by(t.AwardReportRecord.subdistrict_id)):

@@ -22,7 +22,9 @@ from scoring.periods import day_starts_at, local_day
 from scoring.storage import tables as t
 
 
-def steward_years(session: Session, reviews: Sequence[MonthReview], policy: CyclePolicy, names: Names) -> list[StewardYear]:
+def steward_years(
+    session: Session, reviews: Sequence[MonthReview], policy: CyclePolicy, names: Names
+) -> list[StewardYear]:
     """Sums of the months' snapshots; a month is active with at least `active_month_min_days` active days."""
     sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     places: dict[int, tuple[int, int | None]] = {}
@@ -35,11 +37,13 @@ def steward_years(session: Session, reviews: Sequence[MonthReview], policy: Cycl
             s[3] += r.cases_confirmed
             places[r.steward_id] = (r.subdistrict_id, r.community_id)
     first_claims = _first_claims(session, list(sums))
-    return [
-        StewardYear(sid, names.stewards[sid].key, names.stewards[sid].name, *places[sid], *sums[sid],
-                    first_claims.get(sid))
-        for sid in sorted(sums)
-    ]
+    years: list[StewardYear] = []
+    for sid in sorted(sums):
+        subdistrict_id, community_id = places[sid]
+        points, active_months, patrols_completed, cases_confirmed = sums[sid]
+        years.append(StewardYear(sid, names.stewards[sid].key, names.stewards[sid].name, subdistrict_id, community_id,
+                                 points, active_months, patrols_completed, cases_confirmed, first_claims.get(sid)))
+    return years
 
 
 def _first_claims(session: Session, steward_ids: list[int]) -> dict[int, datetime]:

@@ -24,7 +24,16 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    Paragraph,
+    SimpleDocTemplate,
+    Table,
+    TableStyle,
+)
 
 from scoring.reports.charts import ChartLayout, layout_bar_chart
 from scoring.reports.document import Block, Bullets, ChartBlock, Document, Para, Subheading, TableBlock
@@ -119,14 +128,15 @@ def chart_drawing(layout: ChartLayout) -> Drawing:
         d.add(String(plot.x - 4, tick.y - 3, str(tick.value), fontName=font, fontSize=9, textAnchor="end"))
     for bar in layout.bars:
         b = bar.box
-        d.add(Rect(b.x, b.y, b.width, b.height, fillColor=colors.HexColor(bar.colour), strokeColor=None))
+        # types-reportlab annotates Rect's **kw as the TypedDict itself, not Unpack of it.
+        d.add(Rect(b.x, b.y, b.width, b.height, fillColor=colors.HexColor(bar.colour), strokeColor=None))  # type: ignore[arg-type]
         d.add(String(b.x + b.width / 2, b.y + b.height + 3, str(bar.value), fontName=font, fontSize=8,
                      textAnchor="middle"))
     for label in layout.labels:
         d.add(String(label.x, plot.y - 14, label.text, fontName=font, fontSize=9, textAnchor="middle"))
     for item in layout.legend:
         y = layout.height - 16
-        d.add(Rect(item.x, y - 1, 9, 9, fillColor=colors.HexColor(item.colour), strokeColor=None))
+        d.add(Rect(item.x, y - 1, 9, 9, fillColor=colors.HexColor(item.colour), strokeColor=None))  # type: ignore[arg-type]
         d.add(String(item.x + 13, y, item.name, fontName=font, fontSize=9))
     return d
 
@@ -155,7 +165,7 @@ def render_pdf(doc: Document) -> bytes:
     # The signature never stands alone on a page: it keeps the last block, and the headings that
     # lead into that block, on its page.
     tail: list[Flowable] = [story.pop()]
-    while story and story[-1].getKeepWithNext():
+    while story and story[-1].getKeepWithNext():  # type: ignore[no-untyped-call]  # unannotated in types-reportlab
         tail.insert(0, story.pop())
     signature = [para(line, st.signature if i == 0 else st.signature_more) for i, line in enumerate(doc.signature)]
     story.append(KeepTogether([*tail, *signature]))
@@ -173,7 +183,8 @@ def _flowable(block: Block, frame_width_pt: float) -> Flowable:
             return para(text, st.subheading)
         case Bullets(items, ordered):
             return ListFlowable(
-                [ListItem(para(i, st.body)) for i in items],
+                # ListFlowable takes ListItems, which types-reportlab's flowable alias leaves out.
+                [ListItem(para(i, st.body)) for i in items],  # type: ignore[misc]
                 bulletType="1" if ordered else "bullet",
                 # The CID font has no bullet glyph; a standard font draws both bullets and numbers.
                 bulletFontName=BULLET_FONT,

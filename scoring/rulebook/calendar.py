@@ -16,20 +16,20 @@ import logging
 from datetime import date
 from functools import cache, lru_cache
 
-import chinese_calendar  # type: ignore[import-untyped]
+import chinese_calendar
 
 from scoring.rulebook.errors import RulebookError
 
 log = logging.getLogger(__name__)
 
 
-class DayKind(str, enum.Enum):
+class DayKind(enum.StrEnum):
     WORKDAY = "workday"  # Monday–Friday and 调休 working weekends
     REST_DAY = "rest_day"  # an ordinary weekend day
     PUBLIC_HOLIDAY = "public_holiday"  # 法定节假日, including the weekends folded into one
 
 
-class BeyondCalendar(str, enum.Enum):
+class BeyondCalendar(enum.StrEnum):
     WEEKENDS = "weekends"
     ERROR = "error"
 

@@ -17,7 +17,7 @@ import enum
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 from scoring.rulebook.model import ClaimedSegment, Visit
@@ -27,7 +27,7 @@ from scoring.rulebook.ruleset import PatrolWindow, RuleSet
 log = logging.getLogger(__name__)
 
 
-class PatrolEventKind(str, enum.Enum):
+class PatrolEventKind(enum.StrEnum):
     MISSED = "missed"
     LATE = "late"
 
@@ -114,7 +114,7 @@ def patrol_events(
         events.append(
             PatrolEvent(
                 kind, steward_id, day, seg.segment_id, seg.lane_id, window.name, window.label,
-                ends, late[-1].at.astimezone(timezone.utc) if late else None, rules.version,
+                ends, late[-1].at.astimezone(UTC) if late else None, rules.version,
             )
         )
     return events

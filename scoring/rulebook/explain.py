@@ -61,7 +61,9 @@ def explain_day(result: DayResult, rulebook: RuleBook | None = None) -> list[str
     lines = [str(x) for x in explain(result.entries, rulebook)]
     lines += [f"{result.day.isoformat()} 打卡{key}距上一巡查点过近于步行所需时间,未计分" for key in result.paced_out]
     lines += [f"{result.day.isoformat()} 打卡{key}被完整性检查标记,暂不计分(可申诉)" for key in result.withheld]
-    lines.append(f"{result.day.isoformat()} 合计{result.points}分,连续巡查{result.streak_days}天,等级:{result.level.name}")
+    lines.append(
+        f"{result.day.isoformat()} 合计{result.points}分,连续巡查{result.streak_days}天,等级:{result.level.name}"
+    )
     return lines
 
 

@@ -30,7 +30,7 @@ from scoring.rulebook.patrol import ordered_visits
 from scoring.rulebook.ruleset import RuleSet
 
 
-class FlagKind(str, enum.Enum):
+class FlagKind(enum.StrEnum):
     TELEPORT = "teleport"
     SCAN_STORM = "scan_storm"
     PATROL_TOO_FAST = "patrol_too_fast"
@@ -56,7 +56,10 @@ class Flag:
 
 DistanceFn = Callable[[int, int], float]
 _KIND_ORDER = {kind: i for i, kind in enumerate(FlagKind)}
-_HELD = ("这些打卡暂不计分,可向巷长申诉。", "These check-ins earn no points until reviewed; you may appeal to your lane chief.")
+_HELD = (
+    "这些打卡暂不计分,可向巷长申诉。",
+    "These check-ins earn no points until reviewed; you may appeal to your lane chief.",
+)
 
 
 def flag_visits(

@@ -12,7 +12,7 @@ import enum
 import hashlib
 import json
 from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from itertools import pairwise
 from typing import Final
@@ -25,7 +25,7 @@ VERSION_HEX_CHARS: Final = 12  # fits points_entries.ruleset_version (16); 48 bi
 _MINUTES_PER_DAY: Final = 24 * 60
 
 
-class CompletionMode(str, enum.Enum):
+class CompletionMode(enum.StrEnum):
     ANY_ORDER = "any_order"
     IN_ORDER = "in_order"  # along the segment by position, from either end
 
@@ -45,11 +45,11 @@ class PatrolWindow:
 
     def starts_at(self, day: date) -> datetime:
         """The window's first instant on `day`, in UTC (cheap to compare with stored instants)."""
-        return datetime.combine(day, self.starts, PROGRAMME_TZ).astimezone(timezone.utc)
+        return datetime.combine(day, self.starts, PROGRAMME_TZ).astimezone(UTC)
 
     def ends_at(self, day: date) -> datetime:
         """The first instant after the window on `day`, in UTC."""
-        return datetime.combine(day, self.ends, PROGRAMME_TZ).astimezone(timezone.utc)
+        return datetime.combine(day, self.ends, PROGRAMME_TZ).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Final, Literal, TypeVar
+from typing import Final, Literal, Protocol, TypeVar
 
 from scoring.seed.errors import SeedIntegrityError, UnknownKeyError
 from scoring.teams import TEAM_MIN_STEWARDS
@@ -183,13 +183,19 @@ class ClaimSeed:
     valid_from: date
 
 
-_Keyed = TypeVar("_Keyed")
+class _HasKey(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+_Keyed = TypeVar("_Keyed", bound=_HasKey)
+_Found = TypeVar("_Found")
 
 
 def _unique_by_key(kind: str, records: Iterable[_Keyed]) -> dict[str, _Keyed]:
     by_key: dict[str, _Keyed] = {}
     for record in records:
-        key = getattr(record, "key")
+        key = record.key
         if not key or not key.isascii():
             raise SeedIntegrityError(f"{kind} {key!r}: keys must be non-empty ASCII strings")
         if key in by_key:
@@ -316,7 +322,7 @@ class _Index:
             self.claimants_by_segment.setdefault(claim.segment_key, []).append(claim.steward_key)
 
 
-def _lookup(kind: str, table: dict[str, _Keyed], key: str) -> _Keyed:
+def _lookup(kind: str, table: dict[str, _Found], key: str) -> _Found:
     try:
         return table[key]
     except KeyError:

@@ -17,9 +17,9 @@ from typing import Final
 
 from scoring.seed import source
 from scoring.seed.dataset import (
+    CheckpointSeed,
     ChiefRole,
     ChiefSeed,
-    CheckpointSeed,
     CommunitySeed,
     ContractorSeed,
     DistrictSeed,

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from api.app import create_app
-from scoring.ledger.explanations import explain_period
 from scoring.ingest import IngestStore
+from scoring.ledger.explanations import explain_period
 from scoring.periods import parse_period
 from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset

@@ -28,8 +28,7 @@ import wire
 from firmware_sim import Band, BandProfile, CheckpointPlan, ConfigError, PlannedEvent, SimClock
 from firmware_sim.ble_band import BleBand, Tap, TapDetector, band_advertising_data, band_name
 from firmware_sim.ble_beacon import BleBeacon
-from wire import AckStatus, Kind, beacon_token, epoch_ms, window_index
-from wire import ble
+from wire import AckStatus, Kind, beacon_token, ble, epoch_ms, window_index
 
 START_AT = datetime(2024, 5, 6, 9, 2, 0, tzinfo=UTC)  # mid-window: no token rotation during a test
 EMULATED_RSSI_DBM = -50

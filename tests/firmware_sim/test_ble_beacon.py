@@ -19,8 +19,7 @@ from bumble.transport.common import AsyncPipeSink
 
 from firmware_sim import CheckpointPlan, ConfigError, SimClock
 from firmware_sim.ble_beacon import BleBeacon, beacon_advertising_data
-from wire import TOKEN_WINDOW_SECONDS, beacon_token, window_index
-from wire import ble
+from wire import TOKEN_WINDOW_SECONDS, beacon_token, ble, window_index
 
 CHECKPOINT = CheckpointPlan(checkpoint_id=4242, position_m=12.0, beacon_secret=b"beacon-4242-secret")
 BEACON_ADDRESS = "F0:00:00:00:42:42"

@@ -37,10 +37,10 @@ def test_sim_clock_refuses_to_go_back() -> None:
 
 def test_sim_clock_refuses_naive_datetimes() -> None:
     with pytest.raises(ClockError, match="naive"):
-        SimClock(datetime(2024, 5, 6))
+        SimClock(datetime(2024, 5, 6))  # noqa: DTZ001 - naive on purpose: the refusal under test
     clock = SimClock(START_AT)
     with pytest.raises(ClockError, match="naive"):
-        clock.advance_to(datetime(2024, 5, 7))
+        clock.advance_to(datetime(2024, 5, 7))  # noqa: DTZ001 - naive on purpose
 
 
 def test_sim_clock_readers_on_other_threads_never_see_time_go_back() -> None:

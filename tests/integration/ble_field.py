@@ -47,7 +47,9 @@ def profile_of(engine: Engine, data: Dataset, steward_name: str) -> BandProfile:
 SCENARIO_TIMEOUT_SECONDS = 180.0
 
 
-def run_scenario(scenario: Callable[[], Coroutine[Any, Any, T]], timeout_seconds: float = SCENARIO_TIMEOUT_SECONDS) -> T:
+def run_scenario(
+    scenario: Callable[[], Coroutine[Any, Any, T]], timeout_seconds: float = SCENARIO_TIMEOUT_SECONDS
+) -> T:
     """Run one scenario; if it hangs, fail with the stack of every task still waiting, not a stuck suite."""
 
     async def guarded() -> T:
@@ -91,7 +93,9 @@ class Field:
     radio: Radio = field(default_factory=Radio)
     beacons: list[BeaconOnAir] = field(default_factory=list)
 
-    async def beacon(self, checkpoint: CheckpointPlan, x_m: float, now: Callable[[], datetime] = utc_now) -> BeaconOnAir:
+    async def beacon(
+        self, checkpoint: CheckpointPlan, x_m: float, now: Callable[[], datetime] = utc_now
+    ) -> BeaconOnAir:
         on_air = await start_beacon(self.radio, checkpoint, (x_m, 2.0), now)
         self.beacons.append(on_air)
         return on_air

@@ -17,9 +17,9 @@ from sqlalchemy import Engine, select
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
-from wire import ble
 from stewards.ble import gateway_backend
 from tests.integration.ble_field import STATION, Field, patrol_records, profile_of, run_scenario, utc_now, wait_until
+from wire import ble
 
 STEWARD = "韩险峰"  # 17号楼北侧路's steward
 WALKER = "黄秋"  # her second segment has three checkpoints
@@ -29,7 +29,9 @@ SYNC_TIMEOUT_SECONDS = 60.0
 
 def _stored(engine: Engine) -> list[tuple[int, int, int, int]]:
     with session_factory(engine)() as s:
-        return sorted(s.execute(select(t.CheckIn.band_id, t.CheckIn.boot, t.CheckIn.seq, t.CheckIn.checkpoint_id)).all())
+        return sorted(
+            s.execute(select(t.CheckIn.band_id, t.CheckIn.boot, t.CheckIn.seq, t.CheckIn.checkpoint_id)).all()
+        )
 
 
 def _quarantined(engine: Engine) -> list[str]:

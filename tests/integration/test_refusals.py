@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.properties import Properties
 from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from sqlalchemy import Engine, func, select
 
 import wire
@@ -66,7 +66,9 @@ def test_bad_records_are_refused_with_their_reason(seeded: Engine, longtan: Data
                 han_band.publish(bytes(wire.LiveRecord.sign(_record(band.band_id, seq, at, checkpoint), signing)))
                 assert list(han_band.next_ack().outcomes()) == [(0, seq, wire.AckStatus.REFUSED)]
             han_band.publish(bytes(wire.LiveRecord.sign(_record(band.band_id, 4, NOW, checkpoint), forger)))
-            stranger.publish(bytes(wire.LiveRecord.sign(_record(UNREGISTERED_BAND, 1, NOW, checkpoint), stranger_signing)))
+            stranger.publish(
+                bytes(wire.LiveRecord.sign(_record(UNREGISTERED_BAND, 1, NOW, checkpoint), stranger_signing))
+            )
             assert list(stranger.next_ack().outcomes()) == [(0, 1, wire.AckStatus.REFUSED)]
             # A band publishing on another band's topic is stopped by the broker's ACL.
             other = longtan.bands[-1].band_id

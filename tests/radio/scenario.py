@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from bumble import hci
-from bumble.core import AdvertisingData, UUID
+from bumble.core import UUID, AdvertisingData
 from bumble.device import Advertisement, Connection, Device, Peer
 from bumble.transport.common import Transport
 

@@ -71,7 +71,9 @@ def test_final_states_are_the_ones_with_no_way_out() -> None:
 
 def test_categories_match_the_wire_protocol() -> None:
     assert [(c.name, c.code) for c in CaseCategory] == [(p.name, p.value) for p in ProblemCategory]
-    assert [c.label for c in CaseCategory] == ["开墙打洞", "违法建设", "地桩地锁", "群租房屋", "堆物堆料", "占道经营", "其他"]
+    assert [c.label for c in CaseCategory] == [
+        "开墙打洞", "违法建设", "地桩地锁", "群租房屋", "堆物堆料", "占道经营", "其他",
+    ]
     assert CaseCategory.from_code(4) is CaseCategory.GROUP_RENTAL
     with pytest.raises(InvalidCaseInputError, match="update the band"):
         CaseCategory.from_code(0)
@@ -162,7 +164,8 @@ def test_a_case_walks_the_whole_workflow_and_keeps_its_audit_trail(seeded: Engin
     assert [(e.from_state, e.to_state, str(e.actor), e.note) for e in detail.events] == [
         (None, S.REPORTED, f"steward:{fg.zhao}", ""),
         *[(prev, to, str(actor), note) for prev, (to, actor, note) in zip(
-            [S.REPORTED, S.CONFIRMED, S.ENFORCEMENT_REQUESTED, S.FIXED, S.ENFORCEMENT_REQUESTED, S.FIXED], steps)],
+            [S.REPORTED, S.CONFIRMED, S.ENFORCEMENT_REQUESTED, S.FIXED, S.ENFORCEMENT_REQUESTED, S.FIXED], steps,
+            strict=True)],
     ]
     assert [e.at for e in detail.events] == [AT + timedelta(days=i) for i in range(7)]
     assert detail.case.photo_ref == "photos/fg-1.jpg" and detail.case.category is CaseCategory.WALL_OPENING
@@ -300,7 +303,8 @@ def _band_rows(seeded: Engine, longtan: Dataset, fg: Fuguang) -> list[CheckInRow
     wall = ProblemCategory.WALL_OPENING
 
     def row(band: int, steward: int, seq: int, minutes: int, kind: CheckInKind, cp: int, detail: int) -> CheckInRow:
-        return CheckInRow(band, 0, seq, AT + timedelta(minutes=minutes), kind, cp, b"\x01" * 8, -60, 90, detail, steward)
+        return CheckInRow(band, 0, seq, AT + timedelta(minutes=minutes), kind, cp, b"\x01" * 8, -60, 90, detail,
+                          steward)
 
     return [
         row(zhao, fg.zhao, 1, 0, CheckInKind.PROBLEM_REPORT, cp2, wall),
@@ -366,7 +370,8 @@ def test_points_come_on_confirmation_and_on_the_fix_not_on_report(
         (RULE_CASE_CONFIRMED, fg.zhao, date(2017, 9, 6), 3),
         (RULE_CASE_FIX_CONFIRMED, fg.zhao, date(2017, 9, 11), 5),  # 00:30 Beijing: the 11th, not the 10th
     ]
-    assert [d for d in after_confirm if d.rule != RULE_DISSUASION] == [d for d in after_fix if d.rule == RULE_CASE_CONFIRMED]
+    assert ([d for d in after_confirm if d.rule != RULE_DISSUASION]
+            == [d for d in after_fix if d.rule == RULE_CASE_CONFIRMED])
     confirmed = next(d for d in after_fix if d.rule == RULE_CASE_CONFIRMED)
     assert confirmed.entry_key == f"case_confirmed/{fg.zhao}/{case_id}" and confirmed.segment_id is None
     assert confirmed.evidence == (f"case/{case_id}", f"case_event/{confirmed_event.id}", f"{rows[0].band_id}/0/1")

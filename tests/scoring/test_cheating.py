@@ -9,7 +9,7 @@ ingest (`RefusalReason.TOKEN_STALE`, `WRONG_BEACON`, `BAD_TOKEN`: tests/gateway/
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -23,7 +23,7 @@ from scoring.storage import tables as t
 from tests.scoring.checkins import Patroller, Recorder, at, patroller
 
 DAY = date(2017, 6, 6)
-RECEIVED_AT = datetime(2017, 6, 7, tzinfo=timezone.utc)
+RECEIVED_AT = datetime(2017, 6, 7, tzinfo=UTC)
 
 
 def _points(engine: Engine) -> int:

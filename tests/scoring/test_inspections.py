@@ -76,7 +76,8 @@ def test_the_version_follows_content_not_comments(tmp_path: Path) -> None:
         ('key="k"\nname="x"\n[[you]]\ncode="Y1"\ntext="无门牌"\n[[wu]]\ncode="W1"\ntext="无"\n', "starts with 有"),
         ('key="k"\nname="x"\n[[you]]\ncode="X"\ntext="有"\n[[wu]]\ncode="X"\ntext="无"\n', "X appear more than once"),
         ('key="k"\nname="x"\n[[you]]\ntext="有"\n[[wu]]\ncode="W1"\ntext="无"\n', "needs a code"),
-        ('key="k"\nname="x"\n[[you]]\ncode="Y1"\ntext="有"\nhint=3\n[[wu]]\ncode="W1"\ntext="无"\n', "hint must be text"),
+        ('key="k"\nname="x"\n[[you]]\ncode="Y1"\ntext="有"\nhint=3\n[[wu]]\ncode="W1"\ntext="无"\n',
+         "hint must be text"),
     ],
 )
 def test_a_broken_checklist_says_what_to_fix(text: str, message: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -28,7 +28,7 @@ from scoring.storage.engine import session_factory
 from tests.scoring.checkins import Patroller, Recorder, at, patroller
 
 DAY = date(2017, 6, 6)
-NOW = datetime(2017, 6, 7, 9, tzinfo=timezone.utc)
+NOW = datetime(2017, 6, 7, 9, tzinfo=UTC)
 
 
 def _storm(engine: Engine, p: Patroller, rec: Recorder, count: int = 12, start_s: int = 0) -> None:

@@ -3,7 +3,7 @@ confirmed fix; an inspection's score pays the lane's claimants; running the job 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
@@ -20,7 +20,7 @@ from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
 from wire.frames import ProblemCategory
 
-AT = datetime(2017, 9, 5, 1, 0, tzinfo=timezone.utc)  # 09:00 in Beijing
+AT = datetime(2017, 9, 5, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
 
 
 def _ledger(engine: Engine) -> list[tuple[str, int, int]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -20,8 +20,8 @@ from tests.scoring.checkins import Patroller, Recorder, at, patroller
 
 WORKDAY = date(2017, 6, 7)  # a Wednesday
 NATIONAL_DAY = date(2017, 10, 2)  # 国庆节: a public holiday, no events raised
-RECEIVED_AT = datetime(2017, 10, 10, tzinfo=timezone.utc)
-NOW = datetime(2017, 10, 10, 1, tzinfo=timezone.utc)
+RECEIVED_AT = datetime(2017, 10, 10, tzinfo=UTC)
+NOW = datetime(2017, 10, 10, 1, tzinfo=UTC)
 RULEBOOK = load_rulebook()
 
 
@@ -130,7 +130,7 @@ def test_only_a_chief_of_the_lane_acknowledges_and_again_changes_nothing(seeded:
         with pytest.raises(UnknownAlertError):
             acknowledge(s, 987654, chief, now=NOW)
         done = acknowledge(s, alert.id, chief, now=NOW)
-        later = datetime(2017, 10, 11, tzinfo=timezone.utc)
+        later = datetime(2017, 10, 11, tzinfo=UTC)
         assert acknowledge(s, alert.id, chief, now=later).acknowledged_at == done.acknowledged_at == NOW
         s.commit()
         open_ = lane_alerts(s, alert.lane_id)

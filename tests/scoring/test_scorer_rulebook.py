@@ -8,7 +8,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ from stewards.services.postgres import Postgres
 from tests.scoring.checkins import Recorder, at, clear_scoring, patroller
 
 MONDAY = date(2017, 6, 5)
-RECEIVED_AT = datetime(2017, 7, 1, tzinfo=timezone.utc)
+RECEIVED_AT = datetime(2017, 7, 1, tzinfo=UTC)
 RULEBOOK = load_rulebook()
 
 
@@ -93,7 +93,9 @@ def test_a_day_scores_under_the_rulebook_with_its_version(seeded: Engine, longta
     entries = _ledger(seeded)
     version = RULEBOOK.rules_for(MONDAY).version
     assert {e.ruleset_version for e in entries} == {version}
-    assert sorted((e.rule, e.points) for e in entries) == sorted([("checkpoint_visit", 1)] * 4 + [(RULE_SEGMENT_PATROL, 5)] * 2)
+    assert sorted((e.rule, e.points) for e in entries) == sorted(
+        [("checkpoint_visit", 1)] * 4 + [(RULE_SEGMENT_PATROL, 5)] * 2
+    )
     assert score_pending(seeded, RULEBOOK).entries_added == 0  # nothing waiting, nothing written
     assert rescore_all(seeded, RULEBOOK).entries_added == 0  # the same entries again: nothing appended
 

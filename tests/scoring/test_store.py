@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -28,9 +28,12 @@ def _segment_visits(engine: Engine, data: Dataset, steward_name: str, at: dateti
     seg_key = data.claims_of(steward.key)[0].segment_key
     with session_factory(engine)() as s:
         steward_id = s.scalar(select(t.Steward.id).where(t.Steward.key == steward.key))
-        cps = s.scalars(select(t.Checkpoint.id).join(t.Segment).where(t.Segment.key == seg_key).order_by(t.Checkpoint.position_m)).all()
+        cps = s.scalars(
+            select(t.Checkpoint.id).join(t.Segment).where(t.Segment.key == seg_key).order_by(t.Checkpoint.position_m)
+        ).all()
     return [
-        CheckInRow(band.band_id, 0, i + 1, at + timedelta(minutes=i), CheckInKind.PATROL_CHECKIN, cp, b"\x00" * 8, -60, 80, 0, steward_id)
+        CheckInRow(band.band_id, 0, i + 1, at + timedelta(minutes=i), CheckInKind.PATROL_CHECKIN, cp, b"\x00" * 8,
+                   -60, 80, 0, steward_id)
         for i, cp in enumerate(cps)
     ]
 
@@ -53,7 +56,7 @@ def test_checkins_are_a_hypertable_on_timescaledb(seeded: Engine) -> None:
 def test_a_record_is_stored_once_and_its_replay_quarantined(seeded: Engine, longtan: Dataset) -> None:
     store = IngestStore(seeded)
     rows = _segment_visits(seeded, longtan, "赵云华", datetime(2017, 6, 5, 7, 0, tzinfo=BJ))
-    now = datetime(2017, 6, 5, 8, 0, tzinfo=timezone.utc)
+    now = datetime(2017, 6, 5, 8, 0, tzinfo=UTC)
     first = store.commit(rows, [], received_at=now)
     again = store.commit(rows + rows[:1], [], received_at=now)
     assert first.stored == len(rows) and not first.replayed
@@ -70,12 +73,12 @@ def test_scoring_is_idempotent_and_equals_a_full_recompute(seeded: Engine, longt
     rulebook = load_rulebook()
     rules = rulebook.rules_for(local_day(datetime(2017, 6, 5, tzinfo=BJ)))
     day1 = _segment_visits(seeded, longtan, "赵云华", datetime(2017, 6, 5, 7, 0, tzinfo=BJ))
-    store.commit(day1, [], received_at=datetime.now(timezone.utc))
+    store.commit(day1, [], received_at=datetime.now(UTC))
     score_pending(seeded, rulebook)
     # A second day arrives later; incremental scoring picks up only the new (steward, day).
     day2 = [CheckInRow(r.band_id, 1, r.seq, r.event_at + timedelta(days=1), r.kind, r.checkpoint_id, r.beacon_token,
                        r.rssi_dbm, r.battery_pct, r.detail, r.steward_id) for r in day1]
-    store.commit(day2, [], received_at=datetime.now(timezone.utc))
+    store.commit(day2, [], received_at=datetime.now(UTC))
     incremental = score_pending(seeded, rulebook)
     assert incremental.steward_days == 1
 

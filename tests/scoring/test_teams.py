@@ -1,10 +1,10 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from scoring.teams import LaneClaim, plan_teams
 
 
 def at(day: int) -> datetime:
-    return datetime(2017, 5, day, tzinfo=timezone.utc)
+    return datetime(2017, 5, day, tzinfo=UTC)
 
 
 def test_no_team_below_three_stewards() -> None:

@@ -16,7 +16,8 @@ def test_quick_bench_measures_every_figure_against_a_same_run_baseline(tmp_path:
     a, b = results["a_live_records"], results["b_log_segments"]
     assert a["records"] == 200 * 10 and b["records"] == 200 * 50
     for figure, baseline, ratio in (
-        (a["gateway_records_per_second"], a["baseline_bare_subscriber_messages_per_second"], a["ratio_gateway_to_bare_subscriber"]),
+        (a["gateway_records_per_second"], a["baseline_bare_subscriber_messages_per_second"],
+         a["ratio_gateway_to_bare_subscriber"]),
         (b["gateway_records_per_second"], b["baseline_raw_copy_rows_per_second"], b["ratio_gateway_to_raw_copy"]),
     ):
         assert figure > 0 and baseline > 0
@@ -27,7 +28,9 @@ def test_quick_bench_measures_every_figure_against_a_same_run_baseline(tmp_path:
     assert (one["bands"], one["records"]) == (1, 200) and (fleet["bands"], fleet["records"]) == (20, 20 * 20)
     for ble in (one, fleet):
         assert ble["ble_records_per_second"] > 0 and ble["baseline_direct_pipeline_records_per_second"] > 0
-        assert abs(ble["ratio"] - ble["ble_records_per_second"] / ble["baseline_direct_pipeline_records_per_second"]) < 0.01
+        assert abs(
+            ble["ratio"] - ble["ble_records_per_second"] / ble["baseline_direct_pipeline_records_per_second"]
+        ) < 0.01
     assert json.loads((tmp_path / "results.json").read_text()) == results
     markdown = (tmp_path / "results.md").read_text()
     assert "(a) live records" in markdown and "(e) BLE sync, 20 band(s)" in markdown

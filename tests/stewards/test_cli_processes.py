@@ -32,9 +32,11 @@ def test_seed_gateway_and_bands_as_separate_processes(postgres) -> None:  # type
         seed = subprocess.run([STEWARDS, "db", "seed"], env=env, capture_output=True, text=True, timeout=120)
         assert seed.returncode == 0, seed.stderr
         assert "63 stewards" in seed.stdout
-        gateway = subprocess.Popen([STEWARDS, "gateway"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        gateway = subprocess.Popen([STEWARDS, "gateway"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True)
         try:
-            bands = subprocess.run([STEWARDS, "bands", "--days", "2"], env=env, capture_output=True, text=True, timeout=300)
+            bands = subprocess.run([STEWARDS, "bands", "--days", "2"], env=env, capture_output=True, text=True,
+                                   timeout=300)
         finally:
             gateway.terminate()
             out, _ = gateway.communicate(timeout=60)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ def _credential(tmp_path: Path) -> tuple[Path, Path]:
     facts = AwardFacts(
         year=2018, kind=AwardKind.STEWARD, subject_key="longtan/steward-001", subject_name="韩险峰",
         subdistrict_name="龙潭街道", ruleset_version="abc123def456", evidence={"points_total": 4321},
-        issued_at=datetime(2018, 12, 31, 16, tzinfo=timezone.utc),
+        issued_at=datetime(2018, 12, 31, 16, tzinfo=UTC),
     )
     path = save_credential(issue_credential(facts, issuer), tmp_path / credential_filename(facts))
     return path, issuer.save_public(tmp_path / "issuer-longtan.pub.json")

@@ -35,7 +35,9 @@ def test_demo_once_json_prints_a_consistent_summary(tmp_path: Path) -> None:
     with session_factory(engine)() as s:
         assert s.scalar(select(func.count()).select_from(t.CheckIn)) == summary["committed"]
         top = standings[0]
-        assert s.scalar(select(func.sum(t.PointsEntry.points)).where(t.PointsEntry.steward_id == top["steward_id"])) == top["points"]
+        assert s.scalar(
+            select(func.sum(t.PointsEntry.points)).where(t.PointsEntry.steward_id == top["steward_id"])
+        ) == top["points"]
     engine.dispose()
 
 

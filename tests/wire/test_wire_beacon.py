@@ -33,7 +33,7 @@ def test_window_index(at: datetime, window: int) -> None:
 
 def test_window_index_refuses_naive_and_pre_epoch_times() -> None:
     with pytest.raises(wire.TimestampError):
-        wire.window_index(datetime(2017, 6, 1, 8, 30))
+        wire.window_index(datetime(2017, 6, 1, 8, 30))  # noqa: DTZ001 - naive on purpose: the refusal under test
     with pytest.raises(wire.TimestampError):
         wire.window_index(datetime(1969, 12, 31, 23, 59, tzinfo=UTC))
 

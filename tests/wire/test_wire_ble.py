@@ -26,7 +26,8 @@ def test_a_band_with_more_than_65535_pending_advertises_the_saturated_count() ->
 
 @pytest.mark.parametrize(
     "payload",
-    [b"", b"\x01", b"\x03" + bytes(7), bytes(ble.BandAdvert(1, 0, 50)) + b"\x00", b"\x01" + bytes(7), b"\x02" + bytes(13)],
+    [b"", b"\x01", b"\x03" + bytes(7), bytes(ble.BandAdvert(1, 0, 50)) + b"\x00", b"\x01" + bytes(7),
+     b"\x02" + bytes(13)],
     ids=["empty", "type-only", "unknown-type", "band-too-long", "band-id-zero", "checkpoint-zero"],
 )
 def test_foreign_or_broken_manufacturer_data_is_not_ours(payload: bytes) -> None:

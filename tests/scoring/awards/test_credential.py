@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ from scoring.awards.dataintegrity import add_proof
 from scoring.awards.document import build_document, format_instant
 from scoring.errors import ScoringError
 
-UTC = timezone.utc
+UTC = UTC
 LONGTAN = IssuerKey.from_seed(bytes(range(32)), "龙潭街道办事处")
 TIYUGUAN = IssuerKey.from_seed(hashlib.sha256(b"tiyuguanlu demo issuer").digest(), "体育馆路街道办事处")
 TRUSTED = (LONGTAN.public, TIYUGUAN.public)
@@ -146,7 +146,7 @@ def test_not_yet_valid_beyond_the_clock_allowance() -> None:
 def test_now_defaults_to_the_wall_clock_and_must_be_aware() -> None:
     assert verify_credential(issued(), TRUSTED).facts == FACTS
     with pytest.raises(ValueError, match="aware"):
-        verify_credential(issued(), TRUSTED, now=datetime(2018, 2, 1))
+        verify_credential(issued(), TRUSTED, now=datetime(2018, 2, 1))  # noqa: DTZ001 - naive on purpose
 
 
 # --- tampering ---------------------------------------------------------------------------------------
@@ -395,7 +395,7 @@ def test_every_error_is_a_credential_error_and_a_scoring_error() -> None:
         {"evidence": {"huge": 2**53}},
         {"evidence": {f"k{i}": i for i in range(33)}},
         {"evidence": [("points_total", 1)]},
-        {"issued_at": datetime(2018, 1, 5)},
+        {"issued_at": datetime(2018, 1, 5)},  # noqa: DTZ001 - naive on purpose: refused
         {"valid_until": ISSUED_AT},
     ],
 )

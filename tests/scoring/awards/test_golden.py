@@ -9,7 +9,7 @@ release; the second test keeps the old file verifying either way.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scoring.awards import AwardFacts, AwardKind, IssuerKey, dumps_credential, issue_credential, verify_file
@@ -24,7 +24,7 @@ FACTS = AwardFacts(
     subdistrict_name="龙潭街道",
     ruleset_version="3f2a9c1b0d4e",
     evidence={"points_total": 1234, "active_months": 11, "patrols_completed": 402, "cases_confirmed": 17},
-    issued_at=datetime(2018, 1, 5, 2, 0, tzinfo=timezone.utc),
+    issued_at=datetime(2018, 1, 5, 2, 0, tzinfo=UTC),
 )
 SECRET_KEY_MULTIBASE = "z3u2RDpgFe6Voz19gxWsBkueKj6XiuC9w1bSBT4FTowsWk6A"
 
@@ -127,7 +127,7 @@ def test_the_pinned_files_verify_offline(tmp_path: Path) -> None:
     credential.write_text(CREDENTIAL_FILE, encoding="utf-8")
     key = tmp_path / "longtan.pub.json"
     key.write_text(PUBLIC_KEY_FILE, encoding="utf-8")
-    verified = verify_file(credential, [key], now=datetime(2018, 2, 1, tzinfo=timezone.utc))
+    verified = verify_file(credential, [key], now=datetime(2018, 2, 1, tzinfo=UTC))
     assert verified.facts == FACTS
     assert verified.credential_id == json.loads(CREDENTIAL_FILE)["id"]
 

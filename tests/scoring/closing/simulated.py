@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ RESTING_STEWARD = "longtan/steward-015"
 
 
 def at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), PROGRAMME_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour), PROGRAMME_TZ).astimezone(UTC)
 
 
 def year_days(year: int = YEAR) -> list[date]:

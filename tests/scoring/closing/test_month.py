@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -34,7 +35,7 @@ def test_a_closed_month_holds_the_ledger_ranks_and_stars(seeded: Engine) -> None
     assert review.ruleset_versions == (RULESET,)
     ordered = sorted(review.stewards, key=lambda r: -r.points)
     assert ordered[0].rank_subdistrict == 1 and ordered[0].rank_community == 1
-    for better, worse in zip(ordered, ordered[1:]):
+    for better, worse in pairwise(ordered):
         assert better.rank_subdistrict <= worse.rank_subdistrict
         assert (better.rank_subdistrict == worse.rank_subdistrict) == (better.points == worse.points)
     assert len(review.stars) == math.ceil(policy.star_share * len(review.stewards))
@@ -62,7 +63,9 @@ def test_closing_a_closed_month_changes_nothing(seeded: Engine) -> None:
                   (t.MonthReview, t.MonthReviewSteward, t.MonthReviewLane)]
     # Even a later ledger change does not reopen a frozen month.
     with Session(seeded) as session, session.begin():
-        session.execute(t.PointsEntry.__table__.delete().where(t.PointsEntry.day >= parse_period("month", "2018-04").first_day))
+        session.execute(
+            t.PointsEntry.__table__.delete().where(t.PointsEntry.day >= parse_period("month", "2018-04").first_day)
+        )
     again = close_month(seeded, "2018-04")
     assert again == first
     assert load_month_review(seeded, "2018-04") == first
@@ -80,13 +83,13 @@ def test_the_content_hash_depends_only_on_the_ledger(seeded: Engine, tmp_path: o
         session.execute(t.MonthReviewSteward.__table__.delete())
         session.execute(t.MonthReviewLane.__table__.delete())
         session.delete(review)
-    b = close_month(seeded, "2018-05", clock=lambda: datetime(2030, 1, 1, tzinfo=timezone.utc))
+    b = close_month(seeded, "2018-05", clock=lambda: datetime(2030, 1, 1, tzinfo=UTC))
     assert a.content_sha256 == b.content_sha256 and a.stewards == b.stewards and a.lanes == b.lanes
 
 
 def test_a_month_that_has_not_ended_cannot_be_closed(seeded: Engine) -> None:
     with pytest.raises(PeriodNotEndedError, match="has not ended"):
-        close_month(seeded, "2018-06", clock=lambda: datetime(2018, 6, 30, 15, 59, tzinfo=timezone.utc))
+        close_month(seeded, "2018-06", clock=lambda: datetime(2018, 6, 30, 15, 59, tzinfo=UTC))
     # 16:00 UTC on 30 June is midnight in Beijing: June has ended.
-    review = close_month(seeded, "2018-06", clock=lambda: datetime(2018, 6, 30, 16, 0, tzinfo=timezone.utc))
+    review = close_month(seeded, "2018-06", clock=lambda: datetime(2018, 6, 30, 16, 0, tzinfo=UTC))
     assert review.stewards == ()

@@ -210,8 +210,10 @@ def test_notable_teams_go_by_points_per_member_month_then_points_then_the_older_
     sizes = {name: len(members) for name, (_, _, members) in teams.items()}
     # The premise of the ties: 小巷01 has one member more than 小巷02, 03 and 67, which are alike.
     assert sizes["龙潭街道 小巷01小巷管家团"] == 4
-    assert sizes["龙潭街道 小巷02小巷管家团"] == sizes["龙潭街道 小巷03小巷管家团"] == sizes["龙潭街道 小巷67小巷管家团"] == 3
-    assert teams["龙潭街道 小巷02小巷管家团"][0] < teams["龙潭街道 小巷03小巷管家团"][0] < teams["龙潭街道 小巷67小巷管家团"][0]
+    assert (sizes["龙潭街道 小巷02小巷管家团"] == sizes["龙潭街道 小巷03小巷管家团"]
+            == sizes["龙潭街道 小巷67小巷管家团"] == 3)
+    assert (teams["龙潭街道 小巷02小巷管家团"][0] < teams["龙潭街道 小巷03小巷管家团"][0]
+            < teams["龙潭街道 小巷67小巷管家团"][0])
     bulletin = _bulletin(seeded, tmp_path)
     # 北里 leads on its rate (20); 01, 02, 03 and 67 share 10: 01 has more points, then the older team.
     assert [team.name for team in bulletin.notable_teams] == [BEILI_TEAM, "龙潭街道 小巷01小巷管家团",

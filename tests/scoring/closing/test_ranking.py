@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from fractions import Fraction
 
 import pytest
@@ -41,7 +41,7 @@ def test_month_ranks_per_community_and_subdistrict_and_stars_need_activity() -> 
     assert sorted(i for i, r in ranked.items() if r.star) == [2, 3]
 
 
-_CLAIM = datetime(2017, 5, 1, tzinfo=timezone.utc)
+_CLAIM = datetime(2017, 5, 1, tzinfo=UTC)
 
 
 def _y(key: str, points: int, months: int = 12, patrols: int = 100, cases: int = 1,
@@ -54,7 +54,7 @@ def _y(key: str, points: int, months: int = 12, patrols: int = 100, cases: int =
     (_y("s/002", 800, months=12), _y("s/001", 800, months=11), "活跃月数"),
     (_y("s/002", 800, patrols=120), _y("s/001", 800, patrols=119), "完成日巡次数"),
     (_y("s/002", 800, cases=3), _y("s/001", 800, cases=2), "确认问题件数"),
-    (_y("s/002", 800, claim=datetime(2017, 4, 1, tzinfo=timezone.utc)), _y("s/001", 800), "认领时间"),
+    (_y("s/002", 800, claim=datetime(2017, 4, 1, tzinfo=UTC)), _y("s/001", 800), "认领时间"),
     (_y("s/002", 800), _y("s/001", 800, claim=None), "认领时间"),
     (_y("s/001", 800), _y("s/002", 800), "管家编号"),
 ])

@@ -23,7 +23,9 @@ def test_html_states_the_rules_and_their_version(award_report: AwardReport) -> N
 def test_winners_per_group_with_their_evidence(award_report: AwardReport) -> None:
     page = read_page(render_award_report_html(award_report))
     xingfu, longtan = page.tables["winners"]
-    assert xingfu.header == ["名次", "姓名", "社区", "街巷", "年度积分", "活跃月数", "完成日巡", "确认问题", "劝阻", "证书编号"]
+    assert xingfu.header == [
+        "名次", "姓名", "社区", "街巷", "年度积分", "活跃月数", "完成日巡", "确认问题", "劝阻", "证书编号",
+    ]
     assert xingfu.rows == [
         ["1", "赵云华", "幸福社区", "福光路", "4821", "12", "690", "31", "14", "LT-2017-GS-001"],
         ["2", "韩险峰", "幸福社区", "幸福北里", "4633", "11", "655", "12", "20", "LT-2017-GS-002"],

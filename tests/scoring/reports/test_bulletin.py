@@ -98,7 +98,8 @@ def test_notable_stewards_and_teams_each_with_their_sentence(bulletin: Quarterly
     page = read_page(render_bulletin_html(bulletin))
     assert page.list_items == [
         "赵云华（幸福社区 · 福光路）：记录福光路开墙打洞的处数和位置，本季度日巡无一缺勤。",
-        "幸福北里小巷管家团（幸福社区 · 幸福北里；成员：韩险峰、王秀英、刘建军）：楼南楼北分段认领，堆物堆料发现即劝阻。",
+        ("幸福北里小巷管家团（幸福社区 · 幸福北里；成员：韩险峰、王秀英、刘建军）："
+         "楼南楼北分段认领，堆物堆料发现即劝阻。"),
     ]
 
 
@@ -149,7 +150,8 @@ def test_pdf_holds_the_chinese_title_names_and_categories(bulletin: QuarterlyBul
         assert ranking.name in text
     for category in CASE_CATEGORIES:
         assert category in text
-    for heading in ("一、总体情况", "二、积分排名", "三、日巡完成情况", "四、问题发现与整改", "五、未办结问题", "六、表扬"):
+    for heading in ("一、总体情况", "二、积分排名", "三、日巡完成情况", "四、问题发现与整改", "五、未办结问题",
+                    "六、表扬"):
         assert heading in text
     assert "80.3%" in text and "1287" in text
     metadata = pdf_reader(pdf).metadata

@@ -17,7 +17,7 @@ from scoring.reports.wording import (
 )
 
 
-class _State(str, enum.Enum):
+class _State(enum.StrEnum):
     """Like the work ledger's CaseState: a string enum whose values are the state codes."""
 
     ENFORCEMENT_REQUESTED = "enforcement_requested"
@@ -61,7 +61,8 @@ def test_day_text() -> None:
 def test_the_seven_categories_of_the_work_ledger() -> None:
     assert CASE_CATEGORIES == ("开墙打洞", "违法建设", "地桩地锁", "群租房屋", "堆物堆料", "占道经营", "其他")
     assert category_label("开墙打洞") == "开墙打洞"
-    assert [category_label(code) for code in ("wall_opening", "street_vending", "other")] == ["开墙打洞", "占道经营", "其他"]
+    codes = ("wall_opening", "street_vending", "other")
+    assert [category_label(code) for code in codes] == ["开墙打洞", "占道经营", "其他"]
     with pytest.raises(ReportDataError, match="其他"):
         category_label("乱停车")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -203,8 +203,8 @@ def test_a_visit_from_another_day_is_refused() -> None:
 
 
 def test_midnight_belongs_to_beijing_day() -> None:
-    late = Visit("1001/0/1", datetime(2017, 5, 3, 15, 59, tzinfo=timezone.utc), 101)  # 23:59 in Beijing
-    early = Visit("1001/0/2", datetime(2017, 5, 3, 16, 0, tzinfo=timezone.utc), 101)  # 00:00 the next day
+    late = Visit("1001/0/1", datetime(2017, 5, 3, 15, 59, tzinfo=UTC), 101)  # 23:59 in Beijing
+    early = Visit("1001/0/2", datetime(2017, 5, 3, 16, 0, tzinfo=UTC), 101)  # 00:00 the next day
     assert group_by_day([early, late]) == {DAY: [late], DAY + timedelta(days=1): [early]}
 
 

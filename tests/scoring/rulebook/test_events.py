@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -38,7 +38,8 @@ CASES = [
     ("nothing done on a workday", WED, [], [(MISSED, 20, "morning"), (MISSED, 20, "evening")]),
     ("morning done", WED, walk(WED, "07:00", SEG20), [(MISSED, 20, "evening")]),
     ("both done", WED, walk(WED, "07:00", SEG20) + walk(WED, "18:00", SEG20), []),
-    ("morning late within the grace", WED, walk(WED, "10:59", SEG20) + walk(WED, "18:00", SEG20), [(LATE, 20, "morning")]),
+    ("morning late within the grace", WED, walk(WED, "10:59", SEG20) + walk(WED, "18:00", SEG20),
+     [(LATE, 20, "morning")]),
     ("finished after the grace", WED, walk(WED, "11:59", SEG20) + walk(WED, "18:00", SEG20), [(MISSED, 20, "morning")]),
     ("done before the window is not a patrol", WED, walk(WED, "05:00", SEG20) + walk(WED, "18:00", SEG20),
      [(MISSED, 20, "morning")]),
@@ -56,8 +57,8 @@ def test_events_table(name: str, day: date, visits: list[Visit], expected: list)
 def test_late_event_says_when() -> None:
     visits = walk(WED, "10:59", SEG20) + walk(WED, "18:00", SEG20)  # done at 11:01
     (event,) = patrol_events(STEWARD, WED, visits, [SEG20], RULES)
-    assert event.due_at == datetime(2017, 5, 3, 3, 0, tzinfo=timezone.utc)
-    assert event.completed_at == datetime(2017, 5, 3, 3, 1, tzinfo=timezone.utc)
+    assert event.due_at == datetime(2017, 5, 3, 3, 0, tzinfo=UTC)
+    assert event.completed_at == datetime(2017, 5, 3, 3, 1, tzinfo=UTC)
     assert event.key == "late/7/2017-05-03/20/morning"
     assert event.ruleset_version == RULES.version
     assert "早巡结束后1分钟" in event.message_zh
@@ -84,7 +85,7 @@ def test_a_claim_must_cover_the_whole_window() -> None:
 def test_community_windows_set_the_due_time() -> None:
     rules = with_rules(community_windows=(("c-1", (PatrolWindow("evening", "晚巡", time(18), time(21, 30)),)),))
     (event,) = patrol_events(STEWARD, WED, [], [SEG10], rules)
-    assert (event.window, event.due_at) == ("evening", datetime(2017, 5, 3, 13, 30, tzinfo=timezone.utc))
+    assert (event.window, event.due_at) == ("evening", datetime(2017, 5, 3, 13, 30, tzinfo=UTC))
 
 
 def test_events_can_be_raised_on_holidays_when_the_rulebook_says_so() -> None:

@@ -25,13 +25,16 @@ def test_each_entry_is_explained_with_its_evidence_and_version() -> None:
     lines = [str(x) for x in explain(result.entries)]
     assert lines == [
         f"2017-05-03 路段20巡查点201打卡 +1分(依据打卡:{visits[0].key};规则版本{rules.version})",
-        f"2017-05-03 路段20巡查点202打卡 +0分,应得1分,因每日积分上限扣减1分(依据打卡:{visits[1].key};规则版本{rules.version})",
-        f"2017-05-03 早巡走完路段20全部2个巡查点 +5分(依据打卡:{visits[0].key}、{visits[1].key};规则版本{rules.version})",
+        (f"2017-05-03 路段20巡查点202打卡 +0分,应得1分,因每日积分上限扣减1分"
+         f"(依据打卡:{visits[1].key};规则版本{rules.version})"),
+        (f"2017-05-03 早巡走完路段20全部2个巡查点 +5分"
+         f"(依据打卡:{visits[0].key}、{visits[1].key};规则版本{rules.version})"),
     ]
 
 
 def test_window_labels_come_from_the_rule_set_that_made_the_entry() -> None:
-    rules = with_rules(windows=(PatrolWindow("morning", "晨巡", time(6), time(11)), PatrolWindow("evening", "晚巡", time(17), time(21))),
+    rules = with_rules(windows=(PatrolWindow("morning", "晨巡", time(6), time(11)),
+                                PatrolWindow("evening", "晚巡", time(17), time(21))),
                        streak_bonuses=(StreakBonus(1, 2),))
     result = score_day(STEWARD, DAY, walk(DAY, "07:00", SEG20), [SEG20], rules)
     texts = [x.text for x in explain(result.entries, RuleBook.of(rules))]

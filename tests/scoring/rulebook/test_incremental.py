@@ -77,7 +77,9 @@ def recompute(days: dict[date, list[Visit]]) -> list[EntryDraft]:
     for day in sorted(days):
         rules = BOOK.rules_for(day)
         bare = replace(rules, streak_bonuses=(), max_points_per_day=None, max_points_per_week=None)
-        raw = [replace(e, ruleset_version=rules.version) for e in score_day(STEWARD, day, days[day], CLAIMED, bare).entries]
+        raw = [
+            replace(e, ruleset_version=rules.version) for e in score_day(STEWARD, day, days[day], CLAIMED, bare).entries
+        ]
         patrols = [e for e in raw if e.rule == RULE_SEGMENT_PATROL]
         bonuses = []
         if patrols:
@@ -97,12 +99,15 @@ def recompute(days: dict[date, list[Visit]]) -> list[EntryDraft]:
         assert rules.max_points_per_day is not None and rules.max_points_per_week is not None
         day_left = rules.max_points_per_day
         week_left = max(0, rules.max_points_per_week - week_before)
-        patrol_order = sorted(patrols, key=lambda e: (max(_at(days[day], k) for k in e.evidence), e.segment_id, e.entry_key))
+        patrol_order = sorted(
+            patrols, key=lambda e: (max(_at(days[day], k) for k in e.evidence), e.segment_id, e.entry_key)
+        )
         granted: dict[str, EntryDraft] = {}
         for e in bonuses + patrol_order + [e for e in raw if e.rule != RULE_SEGMENT_PATROL]:
             give = min(e.points, day_left, week_left)
             if give < e.points:
-                e = replace(e, points=give, trimmed_points=e.points - give, cap="day" if day_left <= week_left else "week")
+                e = replace(e, points=give, trimmed_points=e.points - give,
+                            cap="day" if day_left <= week_left else "week")
             day_left -= give
             week_left -= give
             granted[e.entry_key] = e

@@ -121,14 +121,16 @@ BAD = [
     ),
     (
         "windows overlap",
-        HEAD + '[ruleset.windows.a]\nstarts = "06:00"\nends = "11:00"\n[ruleset.windows.b]\nstarts = "10:00"\nends = "12:00"\n'
+        HEAD + '[ruleset.windows.a]\nstarts = "06:00"\nends = "11:00"\n'
+        + '[ruleset.windows.b]\nstarts = "10:00"\nends = "12:00"\n'
         + '[ruleset.calendar.workday]\nexpected_windows = ["a"]\n[ruleset.calendar.rest_day]\nexpected_windows = []\n'
         + '[ruleset.calendar.public_holiday]\nexpected_windows = []\n',
         "overlap",
     ),
     ("bad time", HEAD + '[ruleset.windows.morning]\nstarts = "6am"\nends = "11:00"\n', "write a local time"),
     ("window without an end", HEAD + '[ruleset.windows.morning]\nstarts = "06:00"\n', "needs starts and ends"),
-    ("unknown completion", HEAD + '[ruleset.patrol]\ncompletion = "zigzag"\n', "use one of \"any_order\", \"in_order\""),
+    ("unknown completion", HEAD + '[ruleset.patrol]\ncompletion = "zigzag"\n',
+     "use one of \"any_order\", \"in_order\""),
     ("segment without mode", HEAD + '[ruleset.segments."s"]\nmode = "in_order"\n', "has no completion"),
     ("points of the wrong type", HEAD + '[ruleset.points]\nsegment_patrol = "5"\n', "must be a whole number"),
     ("bool is not a number", HEAD + '[ruleset.points]\nsegment_patrol = true\n', "must be a whole number"),
@@ -147,12 +149,15 @@ BAD = [
         HEAD + '[[ruleset.streak_bonuses]]\ndays = 7\npoints = 1\n[[ruleset.streak_bonuses]]\ndays = 7\npoints = 2\n',
         "share the same days",
     ),
-    ("expected window unknown", HEAD + '[ruleset.calendar.workday]\nexpected_windows = ["noon"]\n', "expects window 'noon'"),
-    ("unknown calendar fallback", HEAD + '[ruleset.calendar]\nbeyond_known_years = "guess"\n', "\"weekends\", \"error\""),
+    ("expected window unknown", HEAD + '[ruleset.calendar.workday]\nexpected_windows = ["noon"]\n',
+     "expects window 'noon'"),
+    ("unknown calendar fallback", HEAD + '[ruleset.calendar]\nbeyond_known_years = "guess"\n',
+     "\"weekends\", \"error\""),
     (
         "grace past midnight",
         HEAD + '[ruleset.windows.evening]\nstarts = "20:00"\nends = "23:30"\n'
-        + '[ruleset.calendar.workday]\nexpected_windows = ["evening"]\n[ruleset.calendar.rest_day]\nexpected_windows = []\n'
+        + '[ruleset.calendar.workday]\nexpected_windows = ["evening"]\n'
+        + '[ruleset.calendar.rest_day]\nexpected_windows = []\n'
         + '[ruleset.calendar.public_holiday]\nexpected_windows = []\n',
         "grace runs past midnight",
     ),
