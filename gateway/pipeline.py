@@ -19,7 +19,7 @@ import wire
 from gateway.backoff import backoff_seconds
 from gateway.counters import Counters
 from gateway.inbound import Inbound
-from gateway.verify import Verdict, Verifier
+from gateway.verify import Verdict, Verifier, refuse_unverifiable
 from scoring.ingest import CommitResult, IngestStore, StorageUnavailableError
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,19 @@ def _verify_all(batch: Sequence[Inbound], verifier: Verifier, at: datetime, pool
     """Verdicts in batch order. libsodium releases the GIL while it checks a signature, so chunks of a
     large batch verified on a small pool of threads use more than one core."""
     if pool is None or len(batch) < PARALLEL_MIN_MESSAGES:
-        return [verifier.check(m, at) for m in batch]
+        return [_verify_one(verifier, m, at) for m in batch]
     chunks = [batch[i:i + PARALLEL_MIN_MESSAGES] for i in range(0, len(batch), PARALLEL_MIN_MESSAGES)]
-    return [v for part in pool.map(lambda c: [verifier.check(m, at) for m in c], chunks) for v in part]
+    return [v for part in pool.map(lambda c: [_verify_one(verifier, m, at) for m in c], chunks) for v in part]
+
+
+def _verify_one(verifier: Verifier, item: Inbound, at: datetime) -> Verdict:
+    try:
+        return verifier.check(item, at)
+    except Exception as exc:
+        # Whatever in a message or a directory entry makes verification raise, it is that item's
+        # problem: refused, kept, not acked (its band sends it again), and the rest of the batch goes on.
+        log.exception("verifying a message of band %s raised; refusing it", item.band_id)
+        return refuse_unverifiable(item, f"verification failed: {type(exc).__name__}: {exc}")
 
 
 def process_batch(

@@ -80,11 +80,17 @@ class Verifier:
             )
         band = self._directory.bands.get(claimed)
         if band is None:
-            verdict = _refuse_message(claimed, RefusalReason.UNKNOWN_BAND,
-                                      f"band {claimed} is not registered", source, payload)
-            verdict.refused_keys = [r.key for r in message.records]
-            return verdict
-        if not wire.verify(message, self._verify_key(claimed, band)):
+            # A provisioning fault, not the band's: no ack, so it keeps its records and sends them
+            # again, and they are stored once the operator registers it.
+            return _refuse_message(claimed, RefusalReason.UNKNOWN_BAND,
+                                   f"band {claimed} is not registered", source, payload)
+        try:
+            key = self._verify_key(claimed, band)
+        except wire.KeyFormatError as exc:
+            # The registered key is no key (small-order, wrong length): the operator's fault too, so
+            # no ack either. Raising here would stop the batch, and every other band's, for good.
+            return _refuse_message(claimed, RefusalReason.BAD_KEY, f"band {claimed}: {exc}", source, payload)
+        if not wire.verify(message, key):
             # A forgery says nothing about the genuine band's records: no ack either.
             return _refuse_message(claimed, RefusalReason.BAD_SIGNATURE,
                                    "signature does not match the band's registered public key", source, payload)
@@ -100,9 +106,13 @@ class Verifier:
             at_ms = record.event_at_ms
             steward_id = band.steward_at_ms(at_ms)
             if steward_id is None:
-                reason = RefusalReason.BAND_NOT_BOUND
-                detail = f"band {claimed} had no steward at {record.event_at.isoformat()}"
-            elif at_ms > ahead_ms:
+                # Quarantined but not acked: the band keeps the record until its binding is fixed.
+                verdict.refusals.append(RefusalRow(
+                    RefusalReason.BAND_NOT_BOUND, f"band {claimed} had no steward at {record.event_at.isoformat()}",
+                    source, bytes(record), *record.key, record.event_at,
+                ))
+                continue
+            if at_ms > ahead_ms:
                 reason = RefusalReason.CLOCK_AHEAD
                 detail = f"event at {record.event_at.isoformat()} is ahead of gateway time {now.isoformat()}"
             elif at_ms < oldest_ms:
@@ -135,3 +145,8 @@ class Verifier:
 
 def _refuse_message(band_id: int | None, reason: RefusalReason, detail: str, source: str, payload: bytes) -> Verdict:
     return Verdict(refusals=[RefusalRow(reason, detail, source, payload, band_id)])
+
+
+def refuse_unverifiable(item: Inbound, detail: str) -> Verdict:
+    """The verdict on an item whose check raised: malformed, quarantined as received, no ack."""
+    return _refuse_message(item.band_id, RefusalReason.MALFORMED, detail, item.source, item.payload)

@@ -28,6 +28,7 @@ class RefusalReason(enum.StrEnum):
     MALFORMED = "malformed"
     UNKNOWN_BAND = "unknown_band"
     BAD_SIGNATURE = "bad_signature"
+    BAD_KEY = "bad_key"  # the band's registered public key is not a usable Ed25519 key
     TOPIC_MISMATCH = "topic_mismatch"
     BAND_NOT_BOUND = "band_not_bound"
     CLOCK_AHEAD = "clock_ahead"

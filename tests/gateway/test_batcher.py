@@ -72,12 +72,12 @@ def running(batcher: Batcher) -> Iterator[threading.Event]:
         worker.join()
 
 
-def register_new_band(engine: Engine) -> None:
+def register_new_band(engine: Engine, band_id: int = NEW_BAND, public_key: bytes = bytes(NEW_VERIFY)) -> None:
     with session_factory(engine).begin() as s:
         steward_id = s.scalars(select(t.Steward.id).order_by(t.Steward.id)).first()
-        s.add(t.Band(id=NEW_BAND, public_key=bytes(NEW_VERIFY), registered_at=NOW - timedelta(days=2)))
+        s.add(t.Band(id=band_id, public_key=public_key, registered_at=NOW - timedelta(days=2)))
         s.flush()
-        s.add(t.BandBinding(band_id=NEW_BAND, steward_id=steward_id, valid_from=NOW - timedelta(days=1)))
+        s.add(t.BandBinding(band_id=band_id, steward_id=steward_id, valid_from=NOW - timedelta(days=1)))
 
 
 def test_a_band_registered_after_start_up_is_looked_up_before_it_is_refused(seeded: Engine) -> None:
@@ -100,8 +100,7 @@ def test_an_unknown_band_right_after_a_reload_is_refused_without_another(seeded:
     with running(batcher):
         batcher.submit(item)
         reply.wait()
-    assert reply.acks is not None
-    assert [list(a.outcomes()) for a in reply.acks] == [[(0, 1, wire.AckStatus.REFUSED)]]
+    assert reply.acks == []  # not REFUSED: the band keeps its record until it is registered
     assert batcher.counters.snapshot().refused == {"unknown_band": 1}
 
 
@@ -171,3 +170,22 @@ def test_what_is_still_queued_at_stop_is_abandoned_not_acked(seeded: Engine, lon
     stop.set()  # stopped before the loop took anything
     batcher.run(stop)
     assert reply.acks is None and reply.abandoned == "the gateway is stopping"
+
+
+def test_a_band_registered_with_a_key_that_is_no_key_stops_nobody_else(seeded: Engine, longtan: Dataset) -> None:
+    poisoned = NEW_BAND + 1
+    register_new_band(seeded, poisoned, bytes([1]) + bytes(31))  # the identity point: small order
+    batcher = Batcher(IngestStore(seeded), clock=lambda: NOW, verify_threads=1)
+    band_id, signing = first_band(longtan)
+    poison, poison_reply = heartbeat(poisoned, NEW_SIGNING)
+    good, good_reply = heartbeat(band_id, signing)
+    with running(batcher):
+        batcher.submit(poison)
+        batcher.submit(good)
+        poison_reply.wait()
+        good_reply.wait()
+    assert poison_reply.acks == []  # the operator's fault: the band keeps its record
+    assert good_reply.acks is not None
+    assert [list(a.outcomes()) for a in good_reply.acks] == [[(0, 1, wire.AckStatus.STORED)]]
+    with session_factory(seeded)() as s:
+        assert s.execute(select(t.Quarantine.reason, t.Quarantine.band_id)).all() == [("bad_key", poisoned)]

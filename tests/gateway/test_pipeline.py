@@ -10,7 +10,7 @@ import wire
 from gateway.counters import Counters
 from gateway.inbound import NO_REPLY, Inbound
 from gateway.pipeline import process_batch
-from gateway.verify import Verifier
+from gateway.verify import Verdict, Verifier
 from scoring.ingest import IngestStore
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
@@ -52,3 +52,29 @@ def test_acks_follow_the_commit_and_say_what_happened(seeded: Engine, longtan: D
     with session_factory(seeded)() as s:
         assert s.scalars(select(t.Quarantine.reason)).all() == ["replay", "replay"]
         assert s.scalars(select(t.Quarantine.payload)).all()[0] == bytes(wire.decode_uplink(first.payload).records[0])
+
+
+class RaisesFor(Verifier):
+    """A verifier with a fault for one band, as an unforeseen directory entry or message would cause."""
+
+    def __init__(self, store: IngestStore, band_id: int) -> None:
+        super().__init__(store.load_directory())
+        self._band_id = band_id
+
+    def check(self, item: Inbound, now: datetime) -> Verdict:
+        if item.band_id == self._band_id:
+            raise ValueError("a fault in verification")
+        return super().check(item, now)
+
+
+def test_a_message_whose_check_raises_is_refused_and_the_batch_goes_on(seeded: Engine, longtan: Dataset) -> None:
+    store, counters = IngestStore(seeded), Counters()
+    good = _live(longtan, seeded, 1)
+    other = longtan.bands[1].band_id
+    poison = Inbound(other, b"whatever it holds", NO_REPLY, wire.uplink_topic(other))
+    acks = process_batch([poison, good], RaisesFor(store, other), store, counters, lambda: NOW)
+    assert list(acks) == [good.band_id]  # the poisoned band is not acked at all
+    assert counters.snapshot().committed == 1
+    with session_factory(seeded)() as s:
+        kept = s.execute(select(t.Quarantine.reason, t.Quarantine.band_id, t.Quarantine.detail)).all()
+    assert kept == [("malformed", other, "verification failed: ValueError: a fault in verification")]

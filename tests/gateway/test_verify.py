@@ -16,8 +16,11 @@ SIGNING, VERIFY = wire.generate_keypair(bytes(range(32)))
 OTHER_SIGNING, _ = wire.generate_keypair(bytes(range(1, 33)))
 SECRETS = {11: b"beacon-eleven-16", 12: b"beacon-twelve-16"}
 REPLACED_AT = NOW - timedelta(hours=6)
+POISON_SIGNING, _ = wire.generate_keypair(bytes(range(9, 41)))
+SMALL_ORDER_POINT = bytes([1]) + bytes(31)  # the identity: registered by mistake, it verifies nothing
 DIRECTORY = Directory(
-    bands={1001: BandEntry(bytes(VERIFY), (Binding(7, BOUND_FROM, None),))},
+    bands={1001: BandEntry(bytes(VERIFY), (Binding(7, BOUND_FROM, None),)),
+           1003: BandEntry(SMALL_ORDER_POINT, (Binding(9, BOUND_FROM, None),))},
     beacons={
         11: (BeaconEntry(SECRETS[11], wire.epoch_ms(BOUND_FROM)),),
         # Checkpoint 12's beacon was replaced this morning: the old one's tokens stop counting then.
@@ -82,11 +85,13 @@ def test_a_heartbeat_needs_no_checkpoint() -> None:
         (live(record()), "stewards/v1/bands/01001/up", RefusalReason.MALFORMED, 0),
         (live(record(), OTHER_SIGNING), wire.uplink_topic(1001), RefusalReason.BAD_SIGNATURE, 0),
         (live(record(band=1002)), wire.uplink_topic(1001), RefusalReason.TOPIC_MISMATCH, 0),
-        (live(record(band=1002)), wire.uplink_topic(1002), RefusalReason.UNKNOWN_BAND, 1),
+        (live(record(band=1002)), wire.uplink_topic(1002), RefusalReason.UNKNOWN_BAND, 0),
+        (live(record(band=1003), POISON_SIGNING), wire.uplink_topic(1003), RefusalReason.BAD_KEY, 0),
     ],
-    ids=["garbage", "bad-topic", "forged", "topic-mismatch", "unknown-band"],
+    ids=["garbage", "bad-topic", "forged", "topic-mismatch", "unknown-band", "registered-key-is-no-key"],
 )
 def test_message_level_refusals(payload: bytes, topic: str, reason: RefusalReason, acked_refused: int) -> None:
+    """None of these is acked: a band frees nothing for a fault that is not its own."""
     verdict = check(payload, topic)
     assert verdict.accepted == []
     assert [r.reason for r in verdict.refusals] == [reason]
@@ -97,7 +102,6 @@ def test_message_level_refusals(payload: bytes, topic: str, reason: RefusalReaso
 @pytest.mark.parametrize(
     ("rec", "reason"),
     [
-        (record(at=BOUND_FROM - timedelta(hours=1)), RefusalReason.BAND_NOT_BOUND),
         (record(at=NOW + timedelta(minutes=6)), RefusalReason.CLOCK_AHEAD),
         (record(at=NOW - timedelta(days=2)), RefusalReason.TOO_OLD),
         (record(checkpoint=99), RefusalReason.UNKNOWN_CHECKPOINT),
@@ -107,7 +111,7 @@ def test_message_level_refusals(payload: bytes, topic: str, reason: RefusalReaso
         (record(checkpoint=12, beacon_token=token(12, NOW - timedelta(minutes=5), b"old-beacon-12-16")),
          RefusalReason.BAD_TOKEN),
     ],
-    ids=["not-bound", "clock-ahead", "too-old", "unknown-checkpoint", "stale-token", "another-beacons-token",
+    ids=["clock-ahead", "too-old", "unknown-checkpoint", "stale-token", "another-beacons-token",
          "made-up-token", "replaced-beacons-token"],
 )
 def test_record_level_refusals_are_acked_as_refused(rec: wire.Record, reason: RefusalReason) -> None:
@@ -115,6 +119,15 @@ def test_record_level_refusals_are_acked_as_refused(rec: wire.Record, reason: Re
     assert verdict.accepted == []
     assert [(r.reason, r.seq, r.payload) for r in verdict.refusals] == [(reason, 1, bytes(rec))]
     assert verdict.refused_keys == [rec.key]
+
+
+def test_a_record_from_before_the_binding_is_kept_but_not_acked() -> None:
+    """A binding that starts too late is the operator's to fix: the band keeps the record meanwhile."""
+    rec = record(at=BOUND_FROM - timedelta(hours=1))
+    verdict = check(live(rec))
+    assert verdict.accepted == []
+    assert [(r.reason, r.seq, r.payload) for r in verdict.refusals] == [(RefusalReason.BAND_NOT_BOUND, 1, bytes(rec))]
+    assert verdict.refused_keys == []
 
 
 @pytest.mark.parametrize("drift", [timedelta(minutes=-4), timedelta(minutes=4), timedelta(0)])
