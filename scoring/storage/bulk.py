@@ -27,6 +27,7 @@ CHECKIN_COLUMNS: Final = (
     "rssi_dbm", "battery_pct", "detail", "steward_id", "received_at",
 )
 _COLS: Final = ", ".join(CHECKIN_COLUMNS)
+_STAGED_COLS: Final = ", ".join(f"s.{c}" for c in CHECKIN_COLUMNS)
 
 
 def insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_at: datetime) -> set[RecordKey]:
@@ -42,23 +43,27 @@ def _pg_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_a
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cur:
-        # Fast path: most batches hold no record already stored, so COPY straight into the hypertable.
-        # A savepoint keeps the outer transaction usable if one of them is a replay after all.
+        # Fast path: most batches hold no key stored yet, so COPY the keys, then the rows straight into
+        # the hypertable. A savepoint keeps the outer transaction usable if one is a replay after all.
         cur.execute("SAVEPOINT checkins_copy")
         try:
+            _copy_keys(cur, rows)
             _copy_rows(cur, "checkins", rows, received_at)
         except psycopg.errors.UniqueViolation:
             cur.execute("ROLLBACK TO SAVEPOINT checkins_copy")
         else:
             cur.execute("RELEASE SAVEPOINT checkins_copy")
             return set()
-        # Slow path: stage, then let the unique index decide which rows are new.
+        # Slow path: stage, let the key table decide which rows are new, and store only those.
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS checkin_staging (LIKE checkins INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
         _copy_rows(cur, "checkin_staging", rows, received_at)
         cur.execute(
-            f"INSERT INTO checkins ({_COLS}) SELECT {_COLS} FROM checkin_staging "
+            "WITH new_keys AS (INSERT INTO checkin_keys (band_id, boot, seq) "
+            "SELECT band_id, boot, seq FROM checkin_staging ON CONFLICT DO NOTHING RETURNING band_id, boot, seq) "
+            f"INSERT INTO checkins ({_COLS}) SELECT {_STAGED_COLS} FROM checkin_staging s "
+            "JOIN new_keys k ON (s.band_id, s.boot, s.seq) = (k.band_id, k.boot, k.seq) "
             "ON CONFLICT DO NOTHING RETURNING band_id, boot, seq"
         )
         inserted = {(b, bo, s) for b, bo, s in cur.fetchall()}
@@ -74,6 +79,19 @@ _COPY_ROW: Final = struct.Struct(">h" + "iq" * 4 + "ih" + "ii" + "i8s" + "ih" * 
 _PG_EPOCH: Final = datetime(2000, 1, 1, tzinfo=UTC)
 _ONE_MICROSECOND: Final = timedelta(microseconds=1)
 BEACON_TOKEN_BYTES: Final = 8
+
+
+_COPY_KEY: Final = struct.Struct(">h" + "iq" * 3)
+
+
+def _copy_keys(cur: psycopg.Cursor[Any], rows: Sequence[CheckInRow]) -> None:
+    pack = _COPY_KEY.pack
+    buffer = bytearray(_COPY_HEADER)
+    for r in rows:
+        buffer += pack(3, 8, r.band_id, 8, r.boot, 8, r.seq)
+    buffer += _COPY_TRAILER
+    with cur.copy("COPY checkin_keys (band_id, boot, seq) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.write(buffer)
 
 
 def _copy_rows(cur: psycopg.Cursor[Any], table: str, rows: Sequence[CheckInRow], received_at: datetime) -> None:
@@ -99,6 +117,10 @@ def copy_buffer(rows: Sequence[CheckInRow], received_at: datetime) -> bytearray:
 
 
 def _generic_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], received_at: datetime) -> set[RecordKey]:
+    keys = t.CheckInKey.__table__
+    taken = insert_skipping_duplicates(conn, keys).returning(keys.c.band_id, keys.c.boot, keys.c.seq)
+    new_keys = {(b, bo, s) for b, bo, s in conn.execute(taken, [dict(band_id=r.band_id, boot=r.boot, seq=r.seq)
+                                                                 for r in rows])}
     table = t.CheckIn.__table__
     stmt = insert_skipping_duplicates(conn, table).returning(table.c.band_id, table.c.boot, table.c.seq)
     params = [
@@ -107,9 +129,9 @@ def _generic_insert_checkins(conn: Connection, rows: Sequence[CheckInRow], recei
             checkpoint_id=r.checkpoint_id, beacon_token=r.beacon_token, rssi_dbm=r.rssi_dbm,
             battery_pct=r.battery_pct, detail=r.detail, steward_id=r.steward_id, received_at=received_at,
         )
-        for r in rows
+        for r in rows if (r.band_id, r.boot, r.seq) in new_keys
     ]
-    inserted = {(b, bo, s) for b, bo, s in conn.execute(stmt, params)}
+    inserted = {(b, bo, s) for b, bo, s in conn.execute(stmt, params)} if params else set()
     return {key for r in rows if (key := (r.band_id, r.boot, r.seq)) not in inserted}
 
 

@@ -224,7 +224,8 @@ class CheckIn(Base):
     """A verified record from a band. On TimescaleDB a hypertable partitioned by `event_at`.
 
     The key is the band's own (band_id, boot, seq); a hypertable's unique key must include its time
-    column, so event_at (signed by the band, hence stable across resends) completes it.
+    column, so event_at completes this table's. That alone would store a record twice that reuses a
+    key with another event time; `checkin_keys` is what makes the band's key unique.
     """
 
     __tablename__ = "checkins"
@@ -246,6 +247,16 @@ class CheckIn(Base):
         # Time-range scans (dashboards, chunk exclusion); declared here rather than left to TimescaleDB.
         Index("ix_checkins_event_at", "event_at"),
     )
+
+
+class CheckInKey(Base):
+    """Every (band_id, boot, seq) stored in `checkins`, once: written in the same transaction as the
+    check-in, so a second record under a key already taken is a replay whatever its event time."""
+
+    __tablename__ = "checkin_keys"
+    band_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    boot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
 
 
 class Quarantine(Base):

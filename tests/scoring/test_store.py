@@ -68,6 +68,41 @@ def test_a_record_is_stored_once_and_its_replay_quarantined(seeded: Engine, long
     assert reasons == [RefusalReason.REPLAY.value] * (len(rows) + 1)
 
 
+def test_a_key_reused_with_another_event_time_is_a_replay_not_a_second_record(seeded: Engine,
+                                                                               longtan: Dataset) -> None:
+    """(band, boot, seq) names one record: the hypertable's key includes event_at, the key table does not."""
+    store = IngestStore(seeded)
+    rows = _segment_visits(seeded, longtan, "赵云华", datetime(2017, 6, 5, 7, 0, tzinfo=BJ))
+    now = datetime(2017, 6, 5, 8, 0, tzinfo=UTC)
+    store.commit(rows[:1], [], received_at=now)
+    moved = rows[0]._replace(event_at=rows[0].event_at + timedelta(minutes=30))
+    for batch in ([moved], [moved, *rows[1:]]):  # alone (the fast path), and beside new rows (the slow one)
+        again = store.commit(batch, [], received_at=now)
+        assert again.replayed == {moved.key}
+    assert again.stored == len(rows) - 1
+    with session_factory(seeded)() as s:
+        stored = s.execute(select(t.CheckIn.seq, t.CheckIn.event_at).order_by(t.CheckIn.seq)).all()
+        keys = s.scalar(select(func.count()).select_from(t.CheckInKey))
+    assert [(seq, at) for seq, at in stored] == [(r.seq, r.event_at) for r in rows]  # the first event time kept
+    assert keys == len(rows)
+
+
+def test_the_keys_already_stored_are_carried_into_the_key_table(engine: Engine) -> None:
+    from scoring.storage.migrate import upgrade
+
+    upgrade(engine, "0005")  # the schema before checkin_keys, with two records stored in it
+    at = datetime(2017, 6, 5, 7, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(t.CheckIn.__table__.insert(), [
+            dict(band_id=1001, boot=0, seq=seq, event_at=at + timedelta(minutes=seq), kind=1, checkpoint_id=1,
+                 beacon_token=bytes(8), rssi_dbm=-60, battery_pct=80, detail=0, steward_id=1, received_at=at)
+            for seq in (1, 2)
+        ])
+    upgrade(engine)
+    with session_factory(engine)() as s:
+        assert s.execute(select(t.CheckInKey.seq).order_by(t.CheckInKey.seq)).scalars().all() == [1, 2]
+
+
 def test_scoring_is_idempotent_and_equals_a_full_recompute(seeded: Engine, longtan: Dataset) -> None:
     store = IngestStore(seeded)
     rulebook = load_rulebook()
