@@ -7,10 +7,12 @@ from datetime import date
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 
+from api.auth import PrincipalDep
 from api.deps import NowDep, SessionDep
 from api.errors import error_responses
-from api.schemas.alerts import AcknowledgeIn, AlertOut
+from api.schemas.alerts import AlertOut
 from api.schemas.base import StoreId
+from scoring.accounts.errors import SignInError
 from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownScopeError
 from scoring.patrol_alerts import UnknownAlertError, acknowledge, lane_alerts
 from scoring.storage import tables as t
@@ -27,7 +29,7 @@ def get_lane_alerts(lane_id: StoreId, session: SessionDep, day: date | None = No
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut,
-             responses=error_responses(UnknownAlertError, NotAuthorisedError))
-def post_acknowledge(alert_id: StoreId, body: AcknowledgeIn, session: SessionDep, now: NowDep) -> AlertOut:
-    """A chief of the alert's lane acknowledges it; repeating the call keeps the first acknowledgement."""
-    return AlertOut.model_validate(acknowledge(session, alert_id, body.chief_id, now=now))
+             responses=error_responses(UnknownAlertError, NotAuthorisedError, SignInError))
+def post_acknowledge(alert_id: StoreId, principal: PrincipalDep, session: SessionDep, now: NowDep) -> AlertOut:
+    """The signed-in chief, one of the alert's lane, acknowledges it; repeating the call keeps the first."""
+    return AlertOut.model_validate(acknowledge(session, alert_id, principal.chief(), now=now))

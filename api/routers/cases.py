@@ -7,13 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
+from api.auth import PrincipalDep
 from api.deps import NowDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.cases import CaseDetailOut, CaseIn, CaseOut, ReportedOut, TransitionIn
+from scoring.accounts.errors import SignInError
 from scoring.cases.errors import IllegalTransitionError, InvalidCaseInputError, UnknownCaseError
 from scoring.cases.store import get_case, list_cases, report_case, transition
-from scoring.cases.workflow import Actor, CaseState, ProblemReport
+from scoring.cases.workflow import CaseState, ProblemReport
 from scoring.errors import NotAuthorisedError, StorageUnavailableError
 
 router = APIRouter(tags=["cases"], responses=error_responses(RequestValidationError, StorageUnavailableError))
@@ -21,10 +23,12 @@ router = APIRouter(tags=["cases"], responses=error_responses(RequestValidationEr
 LIST_LIMIT_MAX = 1000
 
 
-@router.post("/cases", response_model=ReportedOut, status_code=201, responses=error_responses(InvalidCaseInputError))
-def post_case(body: CaseIn, session: SessionDep, now: NowDep) -> ReportedOut:
+@router.post("/cases", response_model=ReportedOut, status_code=201,
+             responses=error_responses(InvalidCaseInputError, SignInError, NotAuthorisedError))
+def post_case(body: CaseIn, principal: PrincipalDep, session: SessionDep, now: NowDep) -> ReportedOut:
+    """The signed-in steward reports a problem."""
     report = ProblemReport(
-        steward_id=body.steward_id, category=body.category, reported_at=now, lane_id=body.lane_id,
+        steward_id=principal.steward(), category=body.category, reported_at=now, lane_id=body.lane_id,
         position_m=body.position_m, checkpoint_id=body.checkpoint_id, photo_ref=body.photo_ref, note=body.note,
     )
     outcome = report_case(session, report)
@@ -50,8 +54,12 @@ def get_one_case(case_id: StoreId, session: SessionDep) -> CaseDetailOut:
 
 @router.post(
     "/cases/{case_id}/transitions", response_model=CaseDetailOut,
-    responses=error_responses(UnknownCaseError, NotAuthorisedError, IllegalTransitionError, InvalidCaseInputError),
+    responses=error_responses(UnknownCaseError, NotAuthorisedError, IllegalTransitionError, InvalidCaseInputError,
+                              SignInError),
 )
-def post_transition(case_id: StoreId, body: TransitionIn, session: SessionDep, now: NowDep) -> CaseDetailOut:
-    transition(session, case_id, body.to, Actor.parse(body.actor), now, note=body.note, duplicate_of=body.duplicate_of)
+def post_transition(case_id: StoreId, body: TransitionIn, principal: PrincipalDep, session: SessionDep,
+                    now: NowDep) -> CaseDetailOut:
+    """The signed-in account moves the case on, as the actor its credential names (never `system`:
+    that is a service credential's)."""
+    transition(session, case_id, body.to, principal.actor(), now, note=body.note, duplicate_of=body.duplicate_of)
     return CaseDetailOut.from_detail(get_case(session, case_id))

@@ -8,7 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from api.app import create_app
 from scoring.checkins import CheckInKind, CheckInRow
 from scoring.ingest import IngestStore
 from scoring.rulebook import load_rulebook
@@ -16,6 +15,7 @@ from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
+from tests.api.signin import api
 
 BEIJING = timezone(timedelta(hours=8))
 PATROL_AT = datetime(2017, 9, 5, 7, 0, tzinfo=BEIJING)  # a Tuesday morning, 早巡
@@ -38,7 +38,7 @@ def client(seeded: Engine, longtan: Dataset) -> TestClient:
                                        CheckInKind.PATROL_CHECKIN, cp, b"\x01" * 8, -60, 90, 0, sid))
     IngestStore(seeded).commit(rows, [], received_at=PATROL_AT)
     score_pending(seeded, load_rulebook())
-    return TestClient(create_app(seeded, clock=lambda: PATROL_AT + timedelta(hours=5)))
+    return api(seeded, clock=lambda: PATROL_AT + timedelta(hours=5))
 
 
 def test_health_reports_the_store(client: TestClient, seeded: Engine) -> None:
