@@ -11,6 +11,7 @@ from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.integrity import AppealIn, DecisionIn, FlagOut
 from scoring.accounts.errors import SignInError
+from scoring.accounts.jurisdiction import check_steward
 from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownScopeError
 from scoring.integrity.store import (
     FlagDecidedError,
@@ -21,15 +22,16 @@ from scoring.integrity.store import (
     decide,
     list_flags,
 )
-from scoring.storage import tables as t
 
 router = APIRouter(tags=["integrity"], responses=error_responses(RequestValidationError, StorageUnavailableError))
 
 
-@router.get("/stewards/{steward_id}/flags", response_model=list[FlagOut], responses=error_responses(UnknownScopeError))
-def get_flags(steward_id: StoreId, session: SessionDep, include_lapsed: bool = False) -> list[FlagOut]:
-    if session.get(t.Steward, steward_id) is None:
-        raise UnknownScopeError(f"no steward with id {steward_id}: list them under /registry/stewards")
+@router.get("/stewards/{steward_id}/flags", response_model=list[FlagOut],
+            responses=error_responses(UnknownScopeError, SignInError, NotAuthorisedError))
+def get_flags(steward_id: StoreId, principal: PrincipalDep, session: SessionDep,
+              include_lapsed: bool = False) -> list[FlagOut]:
+    """The steward's own, or of a steward in the caller's area."""
+    check_steward(session, principal, steward_id)
     return [FlagOut.model_validate(f) for f in list_flags(session, steward_id, include_lapsed=include_lapsed)]
 
 

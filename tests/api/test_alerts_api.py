@@ -32,6 +32,10 @@ def test_a_lane_chief_sees_the_missed_evening_patrol_and_acknowledges_it(seeded:
     client = api(seeded, clock=lambda: NOW)
     accounts = Accounts(seeded, lambda: NOW)
 
+    assert client.get(f"/lanes/{lane_id}/alerts").status_code == 401
+    assert client.get(f"/lanes/{lane_id}/alerts", headers=accounts.chief(stranger)).status_code == 403
+    assert client.get(f"/lanes/{lane_id}/alerts", headers=accounts.steward(han.steward_id)).status_code == 403
+    client.headers.update(accounts.chief(chief))  # the lane's chief reads his inbox from here on
     listed = client.get(f"/lanes/{lane_id}/alerts", params={"day": WORKDAY.isoformat()})
     assert listed.status_code == 200
     (alert,) = [a for a in listed.json() if a["steward_id"] == han.steward_id]
@@ -44,7 +48,7 @@ def test_a_lane_chief_sees_the_missed_evening_patrol_and_acknowledges_it(seeded:
     assert client.get(f"/lanes/{lane_id}/alerts", params={"day": "not-a-day"}).status_code == 422
 
     assert client.post(f"/alerts/{alert['id']}/acknowledge", headers=accounts.chief(stranger)).status_code == 403
-    assert client.post(f"/alerts/{alert['id']}/acknowledge").status_code == 401
+    assert api(seeded, clock=lambda: NOW).post(f"/alerts/{alert['id']}/acknowledge").status_code == 401
     assert client.post("/alerts/987654/acknowledge", headers=accounts.chief(chief)).status_code == 404
     done = client.post(f"/alerts/{alert['id']}/acknowledge", headers=accounts.chief(chief))
     assert done.status_code == 200 and done.json()["acknowledged_by"] == chief

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
+from scoring.accounts.roles import Role
 from scoring.inspections import default_checklist
 from scoring.storage import tables as t
 from tests.api.signin import Accounts, api
@@ -77,7 +78,7 @@ def ids(seeded: Engine) -> Ids:
         )
 
 
-def test_a_case_round_trip(client: TestClient, ids: Ids, clock: Clock, accounts: Accounts) -> None:
+def test_a_case_round_trip(client: TestClient, seeded: Engine, ids: Ids, clock: Clock, accounts: Accounts) -> None:
     first = client.post("/cases", json={"category": "wall_opening", "checkpoint_id": ids.checkpoint,
                                         "photo_ref": "photos/fuguang-17.jpg", "note": "新开门洞"},
                         headers=accounts.steward(ids.zhao))
@@ -101,7 +102,7 @@ def test_a_case_round_trip(client: TestClient, ids: Ids, clock: Clock, accounts:
         r = client.post(f"/cases/{case_id}/transitions", json={"to": to, "note": note},
                         headers=accounts.chief(ids.chief))
         assert r.status_code == 200, r.text
-    detail = client.get(f"/cases/{case_id}").json()
+    detail = client.get(f"/cases/{case_id}", headers=accounts.chief(ids.chief)).json()
     assert detail["state"] == "fix_confirmed" and detail["state_label"] == "已确认完成"
     assert [(e["from_state"], e["to_state"], e["actor"]) for e in detail["events"]] == [
         (None, "reported", f"steward:{ids.zhao}"), ("reported", "confirmed", chief),
@@ -114,10 +115,20 @@ def test_a_case_round_trip(client: TestClient, ids: Ids, clock: Clock, accounts:
 
     other = client.post("/cases", json={"category": "piled_materials", "lane_id": ids.lane, "position_m": 200},
                         headers=accounts.steward(ids.han)).json()["case"]["id"]
-    def listed(**p: str | int | bool) -> list[int]:
-        return [c["id"] for c in client.get("/cases", params=p).json()]
+    with Session(seeded) as s:
+        subdistrict = s.scalar(select(t.Lane.subdistrict_id).where(t.Lane.id == ids.lane))
+    assert subdistrict is not None
+    coordinator = accounts.headers(Role.COORDINATOR, subdistrict_id=subdistrict)
+
+    def listed(headers: dict[str, str] = coordinator, **p: str | int | bool) -> list[int]:
+        return [c["id"] for c in client.get("/cases", params=p, headers=headers).json()]
 
     assert listed() == [case_id, other]
+    assert listed(accounts.chief(ids.beili_chief)) == []  # another lane's chief sees none of these
+    assert listed(accounts.steward(ids.zhao)) == [case_id]  # a steward, the cases they reported
+    assert client.get(f"/cases/{other}", headers=accounts.steward(ids.zhao)).status_code == 403
+    assert client.get(f"/cases/{case_id}", headers=accounts.chief(ids.beili_chief)).status_code == 403
+    assert client.get("/cases").status_code == 401
     assert listed(lane=ids.lane, state="reported") == [other]
     assert listed(state="fix_confirmed") == [case_id]
     assert listed(open_only=True) == [other]
@@ -148,7 +159,7 @@ def test_bad_transitions_get_clear_errors_and_change_nothing(client: TestClient,
             headers = accounts.steward(getattr(ids, who))
         r = client.post(f"/cases/{case_id}/transitions", json=body, headers=headers)
         assert (r.status_code, message in str(r.json()["detail"])) == (status, True), (body, who, r.text)
-    detail = client.get(f"/cases/{case_id}").json()
+    detail = client.get(f"/cases/{case_id}", headers=accounts.steward(ids.zhao)).json()
     assert detail["state"] == "reported" and len(detail["events"]) == 1
 
 
@@ -170,7 +181,7 @@ def test_bad_case_requests_get_clear_errors(client: TestClient, ids: Ids, accoun
         r = client.request(method, path, json=body, headers=headers)
         assert r.status_code == status, (method, path, body)
         assert r.json()["detail"]
-    assert client.get("/cases").json() == []
+    assert client.get("/cases", headers=accounts.chief(ids.chief)).json() == []
 
 
 def _items(failed: tuple[str, ...] = ()) -> list[dict[str, Any]]:

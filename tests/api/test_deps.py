@@ -88,12 +88,12 @@ def test_a_database_outage_is_a_503_on_every_route_that_reads(url: str, tmp_path
     app = create_app(create_engine(f"sqlite:///{tmp_path / 'x.db'}"), tokens=TOKENS)
     app.state.sessions = session_factory(make_engine(url))  # the store goes away after start-up
     client = TestClient(app)
-    for path in ("/health", "/leaderboard", "/registry/lanes", "/cases"):
-        r = client.get(path)
-        assert (r.status_code, r.json()["code"]) == (503, "storage_unavailable"), path
-        assert "retry" in r.json()["detail"] and "127.0.0.1" not in r.text
     token = TOKENS.issue(Principal(1, "zhao", Role.STEWARD, steward_id=1), datetime.now(UTC))
     signed_in = {"Authorization": f"Bearer {token}"}
+    for path in ("/health", "/leaderboard", "/registry/lanes", "/cases"):
+        r = client.get(path, headers=signed_in)
+        assert (r.status_code, r.json()["code"]) == (503, "storage_unavailable"), path
+        assert "retry" in r.json()["detail"] and "127.0.0.1" not in r.text
     r = client.post("/flags/1/appeal", json={"text": "原地劝阻"}, headers=signed_in)
     assert r.status_code == 503  # the account is read from the store that is down
 

@@ -32,13 +32,17 @@ def test_a_steward_sees_a_flag_appeals_and_a_chief_restores_it(seeded: Engine, l
     client = api(seeded, clock=lambda: NOW)
     accounts = Accounts(seeded, lambda: NOW)
 
-    (flag,) = client.get(f"/stewards/{zhao.steward_id}/flags").json()
+    assert client.get(f"/stewards/{zhao.steward_id}/flags").status_code == 401
+    assert client.get(f"/stewards/{zhao.steward_id}/flags",
+                      headers=accounts.steward(zhao.steward_id + 1)).status_code == 403
+    (flag,) = client.get(f"/stewards/{zhao.steward_id}/flags", headers=accounts.steward(zhao.steward_id)).json()
     assert flag["kind"] == "scan_storm" and flag["state"] == "open" and flag["withholds"] is True
     assert len(flag["visit_keys"]) == 12 and flag["reason_zh"]
-    assert client.get("/stewards/999999/flags").status_code == 404
+    assert client.get("/stewards/999999/flags", headers=accounts.steward(zhao.steward_id)).status_code == 404
 
     may = {"period": "month", "label": "2017-05"}
-    explained = client.get(f"/stewards/{zhao.steward_id}/explanation", params=may).json()
+    explained = client.get(f"/stewards/{zhao.steward_id}/explanation", params=may,
+                           headers=accounts.steward(zhao.steward_id)).json()
     assert explained["total"] == 0 and len(explained["set_aside"]) == 12
     assert explained["set_aside"][0]["flag_id"] == flag["id"]
 
@@ -62,11 +66,12 @@ def test_a_steward_sees_a_flag_appeals_and_a_chief_restores_it(seeded: Engine, l
     assert client.post("/flags/424242/appeal", json={"text": "x"}, headers=zhao_signed_in).status_code == 404
 
     score_pending(seeded)
-    explained = client.get(f"/stewards/{zhao.steward_id}/explanation", params=may).json()
+    explained = client.get(f"/stewards/{zhao.steward_id}/explanation", params=may,
+                           headers=zhao_signed_in).json()
     assert explained["total"] == 1 and explained["set_aside"] == []
     assert explained["entries"][0]["evidence"] == [f"{zhao.band_id}/0/1"]
     assert explained["lines"][0].startswith("赵云华")
-    assert client.get("/stewards/999999/explanation", params={"period": "month", "label": "2017-05"}).status_code == 404
+    assert client.get("/stewards/999999/explanation", params=may, headers=zhao_signed_in).status_code == 404
 
 
 def test_the_explanation_over_http_is_the_cli_one_with_its_lines(seeded: Engine, longtan: Dataset) -> None:
@@ -78,6 +83,7 @@ def test_the_explanation_over_http_is_the_cli_one_with_its_lines(seeded: Engine,
     with session_factory(seeded)() as session:
         expected = explain_period(session, zhao.steward_id, parse_period("month", "2017-05"))
     client = api(seeded, clock=lambda: NOW)
-    body = client.get(f"/stewards/{zhao.steward_id}/explanation", params={"period": "month", "label": "2017-05"}).json()
+    body = client.get(f"/stewards/{zhao.steward_id}/explanation", params={"period": "month", "label": "2017-05"},
+                      headers=Accounts(seeded, lambda: NOW).steward(zhao.steward_id)).json()
     assert expected.entries and expected.set_aside
     assert body == json.loads(json.dumps({**expected.as_dict(), "lines": expected.lines()}, default=str))
