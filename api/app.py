@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from api.auth import TokenService
 from api.errors import install_error_handlers
-from api.routers import activity, cases, health, inspections, leaderboard, pages, registry
+from api.routers import activity, auth, cases, health, inspections, leaderboard, pages, registry
 from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
 from api.routers import integrity as integrity_routes
@@ -22,7 +23,9 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(engine: Engine, *, clock: Callable[[], datetime] = _utc_now, jobs: JobBoard | None = None) -> FastAPI:
+def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], datetime] = _utc_now,
+               jobs: JobBoard | None = None) -> FastAPI:
+    """`tokens` signs and checks access tokens (`STEWARDS_AUTH_SECRET`)."""
     app = FastAPI(
         title="Lane Stewards (街巷管家)",
         version="0.1.0",
@@ -30,10 +33,11 @@ def create_app(engine: Engine, *, clock: Callable[[], datetime] = _utc_now, jobs
     )
     app.state.sessions = session_factory(engine)
     app.state.clock = clock
+    app.state.tokens = tokens
     app.state.timescaledb = is_timescale(engine)
     app.state.jobs = jobs if jobs is not None else JobBoard()  # the background jobs /ready reports on
     install_error_handlers(app)
-    for module in (health, leaderboard, activity, registry, cases, inspections, pages):
+    for module in (health, auth, leaderboard, activity, registry, cases, inspections, pages):
         app.include_router(module.router)
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)

@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -24,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from api.schemas.errors import ErrorOut
+from scoring.accounts.errors import AccountLockedError, InvalidAccountError, SignInError
 from scoring.cases.errors import CaseError, IllegalTransitionError, InvalidCaseInputError, UnknownCaseError
 from scoring.closing.errors import ClosingPolicyError, PeriodNotEndedError
 from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownPeriodError, UnknownScopeError
@@ -47,6 +49,10 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
     UnknownScopeError: ErrorAnswer(404, "not_found"),
     NotAuthorisedError: ErrorAnswer(403, "not_authorised"),  # every jurisdiction check, whichever job it guards
     StorageUnavailableError: ErrorAnswer(503, "storage_unavailable"),
+    # accounts and sign-in
+    SignInError: ErrorAnswer(401, "not_signed_in"),  # no, a bad or an expired credential
+    AccountLockedError: ErrorAnswer(429, "locked_out"),
+    InvalidAccountError: ErrorAnswer(422, "invalid_account"),
     # 工作台账
     CaseError: ErrorAnswer(400, "case_error"),
     UnknownCaseError: ErrorAnswer(404, "unknown_case"),
@@ -95,7 +101,13 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     if answer.status >= 500:
         log.error("%s: %s", answer.code, exc)
     # An IntegrityError's text is the database's and names its tables; the caller gets what to do instead.
-    return _body(answer, CONFLICT_DETAIL if isinstance(exc, IntegrityError) else str(exc))
+    response = _body(answer, CONFLICT_DETAIL if isinstance(exc, IntegrityError) else str(exc))
+    if answer.status == 401:  # RFC 6750: say which scheme would have worked
+        response.headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, AccountLockedError):
+        seconds = max(1, int((exc.until - datetime.now(UTC)).total_seconds()))
+        response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

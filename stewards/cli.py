@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stewards.accounts_cli import app as accounts_app
 from stewards.cli_errors import OneLineErrors, day_option
 from stewards.cycle_cli import app as cycle_app
 
@@ -34,6 +35,7 @@ app = typer.Typer(help="Lane Stewards (街巷管家): wristbands, gateway, scori
 db_app = typer.Typer(help="Database schema and registry data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cycle_app, name="cycle")
+app.add_typer(accounts_app, name="accounts")
 
 log = logging.getLogger("stewards")
 
@@ -117,15 +119,30 @@ def serve(
     console = Console()
     _logging(verbose, console)
     _serve(settings.database_url, host or settings.api_host, port or settings.api_port, console=console,
-           score=True, score_every_seconds=settings.score_every_seconds, settings=settings)
+           score=True, score_every_seconds=settings.score_every_seconds, settings=settings,
+           auth_secret=_auth_secret(settings))
+
+
+def _auth_secret(settings: Settings) -> bytes:
+    from api.auth import MIN_SECRET_BYTES
+
+    secret = settings.auth_secret.get_secret_value().encode()
+    if len(secret) < MIN_SECRET_BYTES:
+        raise typer.BadParameter(f"set STEWARDS_AUTH_SECRET to at least {MIN_SECRET_BYTES} random bytes "
+                                 "(e.g. `openssl rand -base64 48`): it signs the API's access tokens")
+    return secret
 
 
 def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
            clock: Callable[[], datetime] | None = None, score_every_seconds: float = 5.0,
-           settings: Settings | None = None) -> None:
+           settings: Settings | None = None, auth_secret: bytes | None = None) -> None:
+    """`auth_secret` None: a random one for this run only (the demo), so its tokens die with it."""
+    import secrets
+
     import uvicorn
 
     from api.app import create_app
+    from api.auth import TokenService
     from scoring.runner import Runner, scoring_runner
     from scoring.status import JobBoard
     from scoring.storage.engine import make_engine
@@ -141,7 +158,8 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
     for runner in runners:
         jobs.add(runner.status)
         runner.start()
-    app_ = create_app(engine, jobs=jobs, **({"clock": clock} if clock else {}))
+    tokens = TokenService(auth_secret if auth_secret is not None else secrets.token_bytes(32))
+    app_ = create_app(engine, tokens=tokens, jobs=jobs, **({"clock": clock} if clock else {}))
     console.print(f"API on http://{host}:{port}/ (leaderboard page) · /docs · /openapi.json — Ctrl-C to stop")
     try:
         uvicorn.run(app_, host=host, port=port, log_level="warning")

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     issuer_secret: SecretStr = SecretStr("")
     cycle_dir: str = "var/cycle"  # where bulletins, award reports, certificates and credentials go
 
+    #: Signs the API's access tokens (HS256): at least 32 bytes, e.g. `openssl rand -base64 48`. `serve`
+    #: refuses to start without one; the demo makes one up for its run.
+    auth_secret: SecretStr = SecretStr("")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     score_every_seconds: float = 5.0

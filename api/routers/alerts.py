@@ -7,27 +7,31 @@ from datetime import date
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 
+from api.auth import PrincipalDep
 from api.deps import NowDep, SessionDep
 from api.errors import error_responses
-from api.schemas.alerts import AcknowledgeIn, AlertOut
+from api.schemas.alerts import AlertOut
 from api.schemas.base import StoreId
+from scoring.accounts.errors import SignInError
+from scoring.accounts.jurisdiction import check_inbox
 from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownScopeError
 from scoring.patrol_alerts import UnknownAlertError, acknowledge, lane_alerts
-from scoring.storage import tables as t
 
 router = APIRouter(tags=["alerts"], responses=error_responses(RequestValidationError, StorageUnavailableError))
 
 
-@router.get("/lanes/{lane_id}/alerts", response_model=list[AlertOut], responses=error_responses(UnknownScopeError))
-def get_lane_alerts(lane_id: StoreId, session: SessionDep, day: date | None = None) -> list[AlertOut]:
-    """The lane's alerts of `day` (YYYY-MM-DD, Beijing), acknowledged or not; without a day, those still open."""
-    if session.get(t.Lane, lane_id) is None:
-        raise UnknownScopeError(f"no lane with id {lane_id}: list them under /registry/lanes")
+@router.get("/lanes/{lane_id}/alerts", response_model=list[AlertOut],
+            responses=error_responses(UnknownScopeError, SignInError, NotAuthorisedError))
+def get_lane_alerts(lane_id: StoreId, principal: PrincipalDep, session: SessionDep,
+                    day: date | None = None) -> list[AlertOut]:
+    """The lane's alerts of `day` (YYYY-MM-DD, Beijing), acknowledged or not; without a day, those still open.
+    For the lane's chiefs and its offices."""
+    check_inbox(session, principal, lane_id)
     return [AlertOut.model_validate(a) for a in lane_alerts(session, lane_id, day)]
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut,
-             responses=error_responses(UnknownAlertError, NotAuthorisedError))
-def post_acknowledge(alert_id: StoreId, body: AcknowledgeIn, session: SessionDep, now: NowDep) -> AlertOut:
-    """A chief of the alert's lane acknowledges it; repeating the call keeps the first acknowledgement."""
-    return AlertOut.model_validate(acknowledge(session, alert_id, body.chief_id, now=now))
+             responses=error_responses(UnknownAlertError, NotAuthorisedError, SignInError))
+def post_acknowledge(alert_id: StoreId, principal: PrincipalDep, session: SessionDep, now: NowDep) -> AlertOut:
+    """The signed-in chief, one of the alert's lane, acknowledges it; repeating the call keeps the first."""
+    return AlertOut.model_validate(acknowledge(session, alert_id, principal.chief(), now=now))

@@ -7,51 +7,72 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
+from api.auth import PrincipalDep
 from api.deps import NowDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.cases import CaseDetailOut, CaseIn, CaseOut, ReportedOut, TransitionIn
+from scoring.accounts.errors import SignInError
+from scoring.accounts.jurisdiction import check_case, check_lane, lanes_in_reach
+from scoring.accounts.roles import Role
 from scoring.cases.errors import IllegalTransitionError, InvalidCaseInputError, UnknownCaseError
 from scoring.cases.store import get_case, list_cases, report_case, transition
-from scoring.cases.workflow import Actor, CaseState, ProblemReport
-from scoring.errors import NotAuthorisedError, StorageUnavailableError
+from scoring.cases.workflow import CaseState, ProblemReport
+from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownScopeError
 
 router = APIRouter(tags=["cases"], responses=error_responses(RequestValidationError, StorageUnavailableError))
 
 LIST_LIMIT_MAX = 1000
 
 
-@router.post("/cases", response_model=ReportedOut, status_code=201, responses=error_responses(InvalidCaseInputError))
-def post_case(body: CaseIn, session: SessionDep, now: NowDep) -> ReportedOut:
+@router.post("/cases", response_model=ReportedOut, status_code=201,
+             responses=error_responses(InvalidCaseInputError, SignInError, NotAuthorisedError))
+def post_case(body: CaseIn, principal: PrincipalDep, session: SessionDep, now: NowDep) -> ReportedOut:
+    """The signed-in steward reports a problem."""
     report = ProblemReport(
-        steward_id=body.steward_id, category=body.category, reported_at=now, lane_id=body.lane_id,
+        steward_id=principal.steward(), category=body.category, reported_at=now, lane_id=body.lane_id,
         position_m=body.position_m, checkpoint_id=body.checkpoint_id, photo_ref=body.photo_ref, note=body.note,
     )
     outcome = report_case(session, report)
     return ReportedOut.build(outcome, get_case(session, outcome.case_id))
 
 
-@router.get("/cases", response_model=list[CaseOut])
+@router.get("/cases", response_model=list[CaseOut],
+            responses=error_responses(SignInError, NotAuthorisedError, UnknownScopeError))
 def get_cases(
+    principal: PrincipalDep,
     session: SessionDep,
     lane: StoreId | None = None,
     state: CaseState | None = None,
     open_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=LIST_LIMIT_MAX)] = 200,
 ) -> list[CaseOut]:
-    found = list_cases(session, lane_id=lane, state=state, open_only=open_only, limit=limit)
+    """The cases the caller may see: a chief's lane's, an office's area's, a steward's own reports."""
+    if lane is not None and principal.role is not Role.STEWARD:
+        check_lane(session, principal, lane)
+    steward = principal.role is Role.STEWARD
+    found = list_cases(session, lane_id=lane, state=state, open_only=open_only, limit=limit,
+                       lane_ids=None if steward else lanes_in_reach(session, principal),
+                       reported_by=principal.steward() if steward else None)
     return [CaseOut.model_validate(c) for c in found]
 
 
-@router.get("/cases/{case_id}", response_model=CaseDetailOut, responses=error_responses(UnknownCaseError))
-def get_one_case(case_id: StoreId, session: SessionDep) -> CaseDetailOut:
-    return CaseDetailOut.from_detail(get_case(session, case_id))
+@router.get("/cases/{case_id}", response_model=CaseDetailOut,
+            responses=error_responses(UnknownCaseError, SignInError, NotAuthorisedError))
+def get_one_case(case_id: StoreId, principal: PrincipalDep, session: SessionDep) -> CaseDetailOut:
+    detail = get_case(session, case_id)
+    check_case(session, principal, detail.case.lane_id, {r.steward_id for r in detail.reports})
+    return CaseDetailOut.from_detail(detail)
 
 
 @router.post(
     "/cases/{case_id}/transitions", response_model=CaseDetailOut,
-    responses=error_responses(UnknownCaseError, NotAuthorisedError, IllegalTransitionError, InvalidCaseInputError),
+    responses=error_responses(UnknownCaseError, NotAuthorisedError, IllegalTransitionError, InvalidCaseInputError,
+                              SignInError),
 )
-def post_transition(case_id: StoreId, body: TransitionIn, session: SessionDep, now: NowDep) -> CaseDetailOut:
-    transition(session, case_id, body.to, Actor.parse(body.actor), now, note=body.note, duplicate_of=body.duplicate_of)
+def post_transition(case_id: StoreId, body: TransitionIn, principal: PrincipalDep, session: SessionDep,
+                    now: NowDep) -> CaseDetailOut:
+    """The signed-in account moves the case on, as the actor its credential names (never `system`:
+    that is a service credential's)."""
+    transition(session, case_id, body.to, principal.actor(), now, note=body.note, duplicate_of=body.duplicate_of)
     return CaseDetailOut.from_detail(get_case(session, case_id))

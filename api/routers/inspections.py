@@ -9,10 +9,12 @@ from fastapi import APIRouter, Depends
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError
 
+from api.auth import PrincipalDep
 from api.deps import NowDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.inspections import ChecklistOut, InspectionIn, InspectionOut
+from scoring.accounts.errors import SignInError
 from scoring.errors import NotAuthorisedError, StorageUnavailableError
 from scoring.inspections import (
     Checklist,
@@ -53,12 +55,14 @@ def get_checklist(checklist: ChecklistDep) -> ChecklistOut:
 @router.post(
     "/inspections", response_model=InspectionOut, status_code=201,
     responses=error_responses(NotAuthorisedError, InspectionExistsError, IntegrityError,
-                              InvalidInspectionError, ChecklistError),
+                              InvalidInspectionError, ChecklistError, SignInError),
 )
-def post_inspection(body: InspectionIn, session: SessionDep, now: NowDep, checklist: ChecklistDep) -> InspectionOut:
+def post_inspection(body: InspectionIn, principal: PrincipalDep, session: SessionDep, now: NowDep,
+                    checklist: ChecklistDep) -> InspectionOut:
+    """The signed-in chief records a 周查 of one of their lanes."""
     # A second inspection of the lane and week by a concurrent request fails on the unique key: 409 conflict.
     recorded = record_inspection(
-        session, lane_id=body.lane_id, chief_id=body.chief_id, inspected_at=_inspected_at(body.inspected_at, now),
+        session, lane_id=body.lane_id, chief_id=principal.chief(), inspected_at=_inspected_at(body.inspected_at, now),
         results=[ItemResult(i.code, i.passed, i.note) for i in body.items], checklist=checklist, note=body.note,
     )
     return InspectionOut.model_validate(recorded)

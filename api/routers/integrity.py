@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 
+from api.auth import PrincipalDep
 from api.deps import NowDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.integrity import AppealIn, DecisionIn, FlagOut
+from scoring.accounts.errors import SignInError
+from scoring.accounts.jurisdiction import check_steward
 from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownScopeError
 from scoring.integrity.store import (
     FlagDecidedError,
@@ -19,26 +22,32 @@ from scoring.integrity.store import (
     decide,
     list_flags,
 )
-from scoring.storage import tables as t
 
 router = APIRouter(tags=["integrity"], responses=error_responses(RequestValidationError, StorageUnavailableError))
 
 
-@router.get("/stewards/{steward_id}/flags", response_model=list[FlagOut], responses=error_responses(UnknownScopeError))
-def get_flags(steward_id: StoreId, session: SessionDep, include_lapsed: bool = False) -> list[FlagOut]:
-    if session.get(t.Steward, steward_id) is None:
-        raise UnknownScopeError(f"no steward with id {steward_id}: list them under /registry/stewards")
+@router.get("/stewards/{steward_id}/flags", response_model=list[FlagOut],
+            responses=error_responses(UnknownScopeError, SignInError, NotAuthorisedError))
+def get_flags(steward_id: StoreId, principal: PrincipalDep, session: SessionDep,
+              include_lapsed: bool = False) -> list[FlagOut]:
+    """The steward's own, or of a steward in the caller's area."""
+    check_steward(session, principal, steward_id)
     return [FlagOut.model_validate(f) for f in list_flags(session, steward_id, include_lapsed=include_lapsed)]
 
 
 @router.post("/flags/{flag_id}/appeal", response_model=FlagOut,
-             responses=error_responses(UnknownFlagError, NotYourFlagError, FlagDecidedError, InvalidAppealError))
-def post_appeal(flag_id: StoreId, body: AppealIn, session: SessionDep, now: NowDep) -> FlagOut:
-    return FlagOut.model_validate(appeal(session, flag_id, body.steward_id, body.text, now=now))
+             responses=error_responses(UnknownFlagError, NotYourFlagError, FlagDecidedError, InvalidAppealError,
+                                       NotAuthorisedError, SignInError))
+def post_appeal(flag_id: StoreId, body: AppealIn, principal: PrincipalDep, session: SessionDep,
+                now: NowDep) -> FlagOut:
+    """The signed-in steward appeals a flag of their own."""
+    return FlagOut.model_validate(appeal(session, flag_id, principal.steward(), body.text, now=now))
 
 
 @router.post("/flags/{flag_id}/decision", response_model=FlagOut,
-             responses=error_responses(UnknownFlagError, NotAuthorisedError, FlagDecidedError))
-def post_decision(flag_id: StoreId, body: DecisionIn, session: SessionDep, now: NowDep) -> FlagOut:
-    """Restoring queues the steward's day for the scorer; its points follow on the next scoring run."""
-    return FlagOut.model_validate(decide(session, flag_id, body.chief_id, body.restore, body.note, now=now))
+             responses=error_responses(UnknownFlagError, NotAuthorisedError, FlagDecidedError, SignInError))
+def post_decision(flag_id: StoreId, body: DecisionIn, principal: PrincipalDep, session: SessionDep,
+                  now: NowDep) -> FlagOut:
+    """The signed-in chief decides. Restoring queues the steward's day for the scorer; its points follow
+    on the next scoring run."""
+    return FlagOut.model_validate(decide(session, flag_id, principal.chief(), body.restore, body.note, now=now))

@@ -7,11 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
+from api.auth import PrincipalDep
 from api.deps import LabelQ, NowDep, PeriodKindQ, SessionDep, resolve_period
 from api.errors import error_responses
 from api.schemas.base import StoreId, Year
 from api.schemas.points import LeaderboardOut, PeriodTotalOut, StewardPointsOut
-from scoring.errors import StorageUnavailableError, UnknownPeriodError, UnknownScopeError
+from scoring.accounts.errors import SignInError
+from scoring.accounts.jurisdiction import check_steward
+from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownPeriodError, UnknownScopeError
 from scoring.ledger.leaderboard import Scope, ScopeKind, leaderboard, steward_points, totals_by_period
 from scoring.periods import PeriodKind
 
@@ -35,10 +38,14 @@ def get_leaderboard(
 
 
 @router.get("/stewards/{steward_id}/points", response_model=StewardPointsOut,
-            responses=error_responses(UnknownPeriodError, UnknownScopeError))
+            responses=error_responses(UnknownPeriodError, UnknownScopeError, SignInError, NotAuthorisedError))
 def get_steward_points(
-    steward_id: StoreId, session: SessionDep, now: NowDep, period: PeriodKindQ = PeriodKind.MONTH, label: LabelQ = None
+    steward_id: StoreId, principal: PrincipalDep, session: SessionDep, now: NowDep,
+    period: PeriodKindQ = PeriodKind.MONTH, label: LabelQ = None,
 ) -> StewardPointsOut:
+    """Every entry behind the steward's total, with its check-ins: where and when they patrolled, so for
+    the steward and their area only (the boards show everyone's totals)."""
+    check_steward(session, principal, steward_id)
     p = resolve_period(session, now, period, label)
     return StewardPointsOut.model_validate(steward_points(session, steward_id, p))
 

@@ -27,8 +27,9 @@ def leaderboard_page(
 ) -> HTMLResponse:
     p = resolve_period(session, now, period, None)
     rows = "".join(
-        f"<tr><td>{s.rank}</td><td><a href='/stewards/{s.steward_id}/points?period={p.kind.value}&label={p.label}'>"
-        f"{escape(s.name)}</a></td><td>{s.points}</td></tr>"
+        # A name, not a link: the entries behind a total say where and when a steward patrolled, which is
+        # for the steward and their lane's chiefs (/stewards/{id}/points, signed in), not for the wall.
+        f"<tr><td>{s.rank}</td><td>{escape(s.name)}</td><td>{s.points}</td></tr>"
         for s in leaderboard(session, p, Scope(ScopeKind.ALL), limit=50)
     ) or "<tr><td colspan=3>本期暂无积分</td></tr>"
     tabs = " · ".join(

@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 
+from api.auth import PrincipalDep
 from api.deps import NowDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.registry import BandOut, LaneDetailOut, LaneOut, PlacesOut, StewardOut, TeamOut
+from scoring.accounts.errors import SignInError
+from scoring.accounts.jurisdiction import EVERYWHERE, stewards_in_reach
 from scoring.errors import StorageUnavailableError, UnknownScopeError
 from scoring.registry import queries as q
 
@@ -34,16 +37,22 @@ def get_lane(lane_id: StoreId, session: SessionDep, now: NowDep) -> LaneDetailOu
     return LaneDetailOut.from_detail(q.lane_detail(session, lane_id, now))
 
 
-@router.get("/stewards", response_model=list[StewardOut])
+@router.get("/stewards", response_model=list[StewardOut], responses=error_responses(SignInError))
 def get_stewards(
-    session: SessionDep, lane_id: StoreId | None = None, community_id: StoreId | None = None
+    principal: PrincipalDep, session: SessionDep, lane_id: StoreId | None = None, community_id: StoreId | None = None
 ) -> list[StewardOut]:
-    return [StewardOut.model_validate(s) for s in q.stewards(session, lane_id=lane_id, community_id=community_id)]
+    """The stewards in the caller's area (a steward: themself)."""
+    seen = stewards_in_reach(session, principal)
+    return [StewardOut.model_validate(s) for s in q.stewards(session, lane_id=lane_id, community_id=community_id)
+            if seen is EVERYWHERE or s.id in seen]
 
 
-@router.get("/bands", response_model=list[BandOut])
-def get_bands(session: SessionDep, now: NowDep) -> list[BandOut]:
-    return [BandOut.model_validate(b) for b in q.bands(session, now)]
+@router.get("/bands", response_model=list[BandOut], responses=error_responses(SignInError))
+def get_bands(principal: PrincipalDep, session: SessionDep, now: NowDep) -> list[BandOut]:
+    """The bands of the stewards in the caller's area; unbound bands only for the installation's operators."""
+    seen = stewards_in_reach(session, principal)
+    return [BandOut.model_validate(b) for b in q.bands(session, now)
+            if seen is EVERYWHERE or (b.steward_id is not None and b.steward_id in seen)]
 
 
 @router.get("/teams", response_model=list[TeamOut])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Final
 
-from pydantic import BaseModel, computed_field
+from pydantic import computed_field
 
-from api.schemas.base import OutModel, StoreId
+from api.schemas.base import OutModel
 
 KIND_LABELS: Final = {"missed": "未巡", "late": "迟巡"}
 
@@ -39,5 +39,3 @@ class AlertOut(OutModel):
         return KIND_LABELS.get(self.kind, self.kind)
 
 
-class AcknowledgeIn(BaseModel):
-    chief_id: StoreId

@@ -23,3 +23,9 @@ class OutModel(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
+
+class InModel(BaseModel):
+    """A request body. A field it does not declare is refused, not ignored: a client that still sends
+    an actor, a chief or a steward id learns that the credential decides who acts, not the body."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -6,17 +6,16 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, Field, computed_field
+from pydantic import BeforeValidator, Field, computed_field
 
-from api.schemas.base import OutModel, StoreId, Text
+from api.schemas.base import InModel, OutModel, StoreId, Text
 from scoring.cases.views import CaseDetail, ReportOutcome
 from scoring.cases.workflow import PHOTO_REF_MAX_CHARS, CaseCategory, CaseState, ReportSource
 
 
-class CaseIn(BaseModel):
-    """A steward's report: at a checkpoint, or at position_m metres along a lane."""
+class CaseIn(InModel):
+    """A steward's report, as the signed-in steward: at a checkpoint, or at position_m metres along a lane."""
 
-    steward_id: StoreId
     category: CaseCategory
     lane_id: StoreId | None = None
     position_m: float | None = Field(default=None, ge=0, allow_inf_nan=False)
@@ -25,9 +24,10 @@ class CaseIn(BaseModel):
     note: Text = ""
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(InModel):
+    """A move of the case, made by the signed-in account (its chief, contractor or steward)."""
+
     to: CaseState
-    actor: Text = Field(description='"chief:<id>", "contractor:<id>", "steward:<id>" or "system"')
     note: Text = ""
     duplicate_of: StoreId | None = Field(default=None, description="the case this one repeats; with to=duplicate only")
 

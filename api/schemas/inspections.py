@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import AliasChoices, BaseModel, Field, computed_field
+from pydantic import AliasChoices, Field, computed_field
 
-from api.schemas.base import OutModel, StoreId, Text
+from api.schemas.base import InModel, OutModel, StoreId, Text
 from scoring.inspections import ItemKind
 
 
@@ -29,15 +29,16 @@ class ChecklistOut(OutModel):
     items: list[ChecklistItemOut]
 
 
-class ItemResultIn(BaseModel):
+class ItemResultIn(InModel):
     code: Text
     passed: bool
     note: Text = ""
 
 
-class InspectionIn(BaseModel):
+class InspectionIn(InModel):
+    """A 周查 of a lane, by the signed-in chief."""
+
     lane_id: StoreId
-    chief_id: StoreId
     inspected_at: datetime | None = Field(default=None, description="when the chief walked the lane; default now")
     items: list[ItemResultIn]
     note: Text = ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field, computed_field
 
-from api.schemas.base import OutModel, StoreId, Text
+from api.schemas.base import InModel, OutModel, Text
 from scoring.integrity.states import FlagState
 from scoring.integrity.store import APPEAL_MAX_CHARS
 
@@ -42,12 +42,14 @@ class FlagOut(OutModel):
         return self.state.label
 
 
-class AppealIn(BaseModel):
-    steward_id: StoreId
+class AppealIn(InModel):
+    """The flagged steward's appeal, as the signed-in steward."""
+
     text: Text = Field(min_length=1, max_length=APPEAL_MAX_CHARS)
 
 
-class DecisionIn(BaseModel):
-    chief_id: StoreId
+class DecisionIn(InModel):
+    """A chief's decision on an appealed flag, as the signed-in chief."""
+
     restore: bool = Field(description="true: the check-ins count again; false: the flag is upheld")
     note: Text = ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Final, TypeVar
 
@@ -251,11 +251,18 @@ def list_cases(
     state: CaseState | None = None,
     open_only: bool = False,
     limit: int | None = None,
+    lane_ids: Collection[int] | None = None,
+    reported_by: int | None = None,
 ) -> list[CaseView]:
-    """Cases, oldest first, filtered by lane and state (or all open states)."""
+    """Cases, oldest first, filtered by lane and state (or all open states); `lane_ids` and
+    `reported_by` (a steward) narrow them to what the caller may see."""
     query = select(t.Case).order_by(t.Case.id)
     if lane_id is not None:
         query = query.where(t.Case.lane_id == lane_id)
+    if lane_ids is not None:
+        query = query.where(t.Case.lane_id.in_(sorted(lane_ids)))
+    if reported_by is not None:
+        query = query.where(t.Case.id.in_(select(t.CaseReport.case_id).where(t.CaseReport.steward_id == reported_by)))
     if state is not None:
         query = query.where(t.Case.state == state.value)
     if open_only:

@@ -630,3 +630,38 @@ class PatrolAlert(Base):
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("chiefs.id"))
 
     __table_args__ = (Index("ix_patrol_alerts_lane_day", "lane_id", "day"),)
+
+
+# --- accounts: who signs in, as what, over which area (scoring.accounts) ---------------------------
+
+
+class Account(Base):
+    """A sign-in. The role's registry person or area is a foreign key, so an account cannot point at
+    nobody; `failed_sign_ins` and `locked_until` are the lock-out after repeated failures."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(24))
+    steward_id: Mapped[int | None] = mapped_column(ForeignKey("stewards.id"), unique=True)
+    chief_id: Mapped[int | None] = mapped_column(ForeignKey("chiefs.id"), unique=True)
+    contractor_id: Mapped[int | None] = mapped_column(ForeignKey("contractors.id"))
+    subdistrict_id: Mapped[int | None] = mapped_column(ForeignKey("subdistricts.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RefreshToken(Base):
+    """A refresh token, by its SHA-256: the token itself is never stored. Each use replaces it."""
+
+    __tablename__ = "refresh_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from api.app import create_app
 from scoring.ingest import IngestStore
 from scoring.patrol_alerts import raise_patrol_alerts
 from scoring.rulebook import OutboxNotifier
 from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
+from tests.api.signin import Accounts, api
 from tests.scoring.checkins import Recorder, at, patroller
 
 WORKDAY = date(2017, 6, 7)
@@ -30,8 +29,13 @@ def test_a_lane_chief_sees_the_missed_evening_patrol_and_acknowledges_it(seeded:
         chief = conn.scalar(select(t.Chief.id).where(t.Chief.lane_id == lane_id).order_by(t.Chief.id).limit(1))
         stranger = conn.scalar(select(t.Chief.id).where(t.Chief.lane_id != lane_id).limit(1))
     assert chief is not None and stranger is not None
-    client = TestClient(create_app(seeded, clock=lambda: NOW))
+    client = api(seeded, clock=lambda: NOW)
+    accounts = Accounts(seeded, lambda: NOW)
 
+    assert client.get(f"/lanes/{lane_id}/alerts").status_code == 401
+    assert client.get(f"/lanes/{lane_id}/alerts", headers=accounts.chief(stranger)).status_code == 403
+    assert client.get(f"/lanes/{lane_id}/alerts", headers=accounts.steward(han.steward_id)).status_code == 403
+    client.headers.update(accounts.chief(chief))  # the lane's chief reads his inbox from here on
     listed = client.get(f"/lanes/{lane_id}/alerts", params={"day": WORKDAY.isoformat()})
     assert listed.status_code == 200
     (alert,) = [a for a in listed.json() if a["steward_id"] == han.steward_id]
@@ -43,9 +47,10 @@ def test_a_lane_chief_sees_the_missed_evening_patrol_and_acknowledges_it(seeded:
     assert client.get("/lanes/999999/alerts").status_code == 404
     assert client.get(f"/lanes/{lane_id}/alerts", params={"day": "not-a-day"}).status_code == 422
 
-    assert client.post(f"/alerts/{alert['id']}/acknowledge", json={"chief_id": stranger}).status_code == 403
-    assert client.post("/alerts/987654/acknowledge", json={"chief_id": chief}).status_code == 404
-    done = client.post(f"/alerts/{alert['id']}/acknowledge", json={"chief_id": chief})
+    assert client.post(f"/alerts/{alert['id']}/acknowledge", headers=accounts.chief(stranger)).status_code == 403
+    assert api(seeded, clock=lambda: NOW).post(f"/alerts/{alert['id']}/acknowledge").status_code == 401
+    assert client.post("/alerts/987654/acknowledge", headers=accounts.chief(chief)).status_code == 404
+    done = client.post(f"/alerts/{alert['id']}/acknowledge", headers=accounts.chief(chief))
     assert done.status_code == 200 and done.json()["acknowledged_by"] == chief
     assert datetime.fromisoformat(done.json()["acknowledged_at"]) == NOW
 

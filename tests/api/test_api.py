@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from api.app import create_app
+from scoring.accounts.roles import Role
 from scoring.checkins import CheckInKind, CheckInRow
 from scoring.ingest import IngestStore
 from scoring.rulebook import load_rulebook
@@ -16,6 +16,7 @@ from scoring.scorer import score_pending
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
+from tests.api.signin import Accounts, api
 
 BEIJING = timezone(timedelta(hours=8))
 PATROL_AT = datetime(2017, 9, 5, 7, 0, tzinfo=BEIJING)  # a Tuesday morning, 早巡
@@ -38,7 +39,7 @@ def client(seeded: Engine, longtan: Dataset) -> TestClient:
                                        CheckInKind.PATROL_CHECKIN, cp, b"\x01" * 8, -60, 90, 0, sid))
     IngestStore(seeded).commit(rows, [], received_at=PATROL_AT)
     score_pending(seeded, load_rulebook())
-    return TestClient(create_app(seeded, clock=lambda: PATROL_AT + timedelta(hours=5)))
+    return api(seeded, clock=lambda: PATROL_AT + timedelta(hours=5))
 
 
 def test_health_reports_the_store(client: TestClient, seeded: Engine) -> None:
@@ -81,10 +82,17 @@ def test_leaderboard_by_scope(client: TestClient, seeded: Engine) -> None:
     assert client.get("/leaderboard", params={"scope": "team", "scope_id": teams[0]["id"]}).status_code == 200
 
 
-def test_a_stewards_points_show_the_entries_and_evidence_behind_them(client: TestClient) -> None:
+def test_a_stewards_points_show_the_entries_and_evidence_behind_them(client: TestClient, seeded: Engine) -> None:
     board = client.get("/leaderboard", params={"period": "day", "label": "2017-09-05"}).json()
     zhao = board["standings"][0]
-    body = client.get(f"/stewards/{zhao['steward_id']}/points", params={"period": "day", "label": "2017-09-05"}).json()
+    day = {"period": "day", "label": "2017-09-05"}
+    accounts = Accounts(seeded)
+    assert client.get(f"/stewards/{zhao['steward_id']}/points", params=day).status_code == 401
+    other = board["standings"][1]["steward_id"]
+    assert client.get(f"/stewards/{zhao['steward_id']}/points", params=day,
+                      headers=accounts.steward(other)).status_code == 403  # another steward's patrols
+    body = client.get(f"/stewards/{zhao['steward_id']}/points", params=day,
+                      headers=accounts.steward(zhao["steward_id"])).json()
     assert body["total"] == zhao["points"] == sum(e["points"] for e in body["entries"])
     bonus = [e for e in body["entries"] if e["rule"] == "segment_patrol"]
     assert len(bonus) == 1 and bonus[0]["points"] == 5 and len(bonus[0]["evidence"]) >= 2
@@ -93,15 +101,17 @@ def test_a_stewards_points_show_the_entries_and_evidence_behind_them(client: Tes
     assert totals == [{"label": "2017-W36", "points": zhao["points"]}]
 
 
-def test_registry_shows_fuguang_lu_as_the_report_describes_it(client: TestClient) -> None:
+def test_registry_shows_fuguang_lu_as_the_report_describes_it(client: TestClient, seeded: Engine) -> None:
     lanes = client.get("/registry/lanes").json()
     fuguang = next(lane for lane in lanes if lane["name"] == "福光路")
     assert (fuguang["length_m"], fuguang["shops"], fuguang["residential_buildings"]) == (340, 20, 3)
     detail = client.get(f"/registry/lanes/{fuguang['id']}").json()
     assert detail["segments_detail"] and all(seg["checkpoints"] for seg in detail["segments_detail"])
     assert any(c["name"] == "梁金荣" for c in detail["chiefs"])
-    stewards = client.get("/registry/stewards").json()
-    bands = client.get("/registry/bands").json()
+    assert client.get("/registry/stewards").status_code == 401  # names, homes and bands are not for the wall
+    admin = Accounts(seeded).headers(Role.ADMIN)
+    stewards = client.get("/registry/stewards", headers=admin).json()
+    bands = client.get("/registry/bands", headers=admin).json()
     assert len(bands) == len(stewards) == 63
     assert {b["steward_id"] for b in bands} == {s["id"] for s in stewards}
     places = client.get("/registry/places").json()
@@ -119,9 +129,9 @@ def test_registry_shows_fuguang_lu_as_the_report_describes_it(client: TestClient
     ],
 )
 def test_bad_requests_get_clear_errors(
-    client: TestClient, path: str, params: dict[str, str | int], status: int
+    client: TestClient, seeded: Engine, path: str, params: dict[str, str | int], status: int
 ) -> None:
-    response = client.get(path, params=params)
+    response = client.get(path, params=params, headers=Accounts(seeded).headers(Role.ADMIN))
     assert response.status_code == status
     assert response.json()["detail"]
 

@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, select
 
 from api.app import create_app
+from scoring.storage import tables as t
+from tests.api.signin import TOKENS, Accounts
 
 BAD_BY_TYPE: dict[str, list[Any]] = {
     "integer": ["abc", -1, 0, 2**31, 2**63, 10**30, 1.5, "", None, True],
@@ -111,7 +113,7 @@ def _requests(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], 
 
 
 def test_the_walk_covers_every_route_and_method() -> None:
-    spec = create_app(create_engine("sqlite://")).openapi()
+    spec = create_app(create_engine("sqlite://"), tokens=TOKENS).openapi()
     walked = {(method, path) for method, path, _, _ in _requests(spec)}
     assert {method for method, _ in walked} == {"get", "post"}
     assert len(walked) > 100 and len(spec["paths"]) >= 20
@@ -119,7 +121,12 @@ def test_the_walk_covers_every_route_and_method() -> None:
 
 @pytest.mark.integration
 def test_no_bad_input_gets_a_500(seeded: Engine) -> None:
-    client = TestClient(create_app(seeded), raise_server_exceptions=False)
+    client = TestClient(create_app(seeded, tokens=TOKENS), raise_server_exceptions=False)
+    # Signed in, so a write's input is checked, not just its credential; a chief, who may write most.
+    with seeded.connect() as conn:
+        chief_id = conn.scalar(select(t.Chief.id).order_by(t.Chief.id).limit(1))
+    assert chief_id is not None
+    client.headers.update(Accounts(seeded).chief(chief_id))
     spec = client.get("/openapi.json").json()
     failures = []
     count = 0

@@ -4,6 +4,7 @@ the database cannot be reached, on both dialects."""
 from __future__ import annotations
 
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from api.app import create_app
 from api.deps import SessionDep
 from api.errors import install_error_handlers
+from scoring.accounts.principal import Principal
+from scoring.accounts.roles import Role
 from scoring.errors import UnknownScopeError
 from scoring.storage.engine import make_engine, session_factory
+from tests.api.signin import TOKENS
 
 
 class _Base(DeclarativeBase):
@@ -81,15 +85,17 @@ def _closed_port() -> int:
     f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/stewards?connect_timeout=2",
 ])
 def test_a_database_outage_is_a_503_on_every_route_that_reads(url: str, tmp_path: Path) -> None:
-    app = create_app(create_engine(f"sqlite:///{tmp_path / 'x.db'}"))
+    app = create_app(create_engine(f"sqlite:///{tmp_path / 'x.db'}"), tokens=TOKENS)
     app.state.sessions = session_factory(make_engine(url))  # the store goes away after start-up
     client = TestClient(app)
+    token = TOKENS.issue(Principal(1, "zhao", Role.STEWARD, steward_id=1), datetime.now(UTC))
+    signed_in = {"Authorization": f"Bearer {token}"}
     for path in ("/health", "/leaderboard", "/registry/lanes", "/cases"):
-        r = client.get(path)
+        r = client.get(path, headers=signed_in)
         assert (r.status_code, r.json()["code"]) == (503, "storage_unavailable"), path
         assert "retry" in r.json()["detail"] and "127.0.0.1" not in r.text
-    r = client.post("/flags/1/appeal", json={"steward_id": 1, "text": "原地劝阻"})
-    assert r.status_code == 503
+    r = client.post("/flags/1/appeal", json={"text": "原地劝阻"}, headers=signed_in)
+    assert r.status_code == 503  # the account is read from the store that is down
 
 
 def test_the_session_is_closed_after_the_request(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from api.app import create_app
 from api.errors import ERROR_TABLE, INTERNAL, answer_for, error_responses, install_error_handlers
 from scoring.cases.errors import CaseError, IllegalTransitionError, UnknownCaseError
 from scoring.errors import ScoringError, StorageUnavailableError, UnknownScopeError
+from tests.api.signin import TOKENS, api
 
 
 class _NewCaseError(IllegalTransitionError):
@@ -61,7 +62,7 @@ def test_the_body_is_code_and_detail(exc: Exception, status: int, code: str) -> 
 
 
 def test_request_validation_and_plain_http_errors_share_the_shape() -> None:
-    client = TestClient(create_app(create_engine("sqlite://")))
+    client = api(create_engine("sqlite://"))
     invalid = client.get("/leaderboard", params={"period": "fortnight"})
     assert invalid.status_code == 422 and invalid.json()["code"] == "invalid_request"
     assert invalid.json()["detail"][0]["loc"] == ["query", "period"]
@@ -87,7 +88,7 @@ def _ref(response: dict[str, Any]) -> str:
 
 
 def test_openapi_documents_the_error_body_on_every_route() -> None:
-    spec = create_app(create_engine("sqlite://")).openapi()
+    spec = create_app(create_engine("sqlite://"), tokens=TOKENS).openapi()
     assert set(spec["components"]["schemas"]["ErrorOut"]["required"]) == {"code", "detail"}
     for path, operations in spec["paths"].items():
         for method, op in operations.items():

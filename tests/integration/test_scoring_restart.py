@@ -9,10 +9,8 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from api.app import create_app
 from scoring.ingest import IngestStore
 from scoring.runner import Runner, scoring_runner
 from scoring.scorer import live_entries, rescore_all
@@ -22,6 +20,7 @@ from scoring.storage import tables as t
 from scoring.storage.engine import make_engine
 from stewards.registry import prepare_store
 from stewards.services.postgres import Postgres
+from tests.api.signin import api
 from tests.scoring.checkins import Recorder, at, patroller
 
 DAY = date(2017, 6, 5)
@@ -60,7 +59,7 @@ def test_scoring_lives_through_a_postgres_restart(postgres: Postgres) -> None:
     runner: Runner = scoring_runner(engine, every_seconds=0.2)
     runner.retry_base_seconds, runner.retry_cap_seconds = 0.1, 0.5  # a short outage, retried briskly
     jobs.add(runner.status)
-    client = TestClient(create_app(engine, jobs=jobs))
+    client = api(engine, jobs=jobs)
     outage_seen = threading.Event()
     patrol(DAY)
     runner.start()

@@ -6,10 +6,8 @@ import asyncio
 import uuid
 from datetime import date
 
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api.app import create_app
 from firmware_sim import BrokerAddress, Fleet, SimClock
 from scoring.periods import day_starts_at
 from scoring.rulebook import RuleBook, RuleSet
@@ -18,6 +16,7 @@ from scoring.seed.synthetic import synthetic_dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import make_engine, session_factory
 from stewards.registry import band_profiles, prepare_store
+from tests.api.signin import api
 from tests.conftest import FLEET_SECRET, broker_for, running_gateway, service_workdir
 from tests.integration.recount import recount
 
@@ -58,7 +57,7 @@ def test_500_bands_patrol_a_week_into_timescaledb(postgres) -> None:  # type: ig
     with session_factory(engine)() as s:
         names = dict(s.execute(select(t.Steward.id, t.Steward.key)).all())
         assert s.scalar(select(func.count()).select_from(t.PointsEntry)) > 0
-    board = TestClient(create_app(engine)).get(
+    board = api(engine).get(
         "/leaderboard", params={"period": "week", "label": "2017-W36", "limit": 1000}
     )
     assert board.status_code == 200

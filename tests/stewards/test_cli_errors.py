@@ -121,6 +121,25 @@ def test_a_gateway_whose_database_is_missing(tmp_path: Path) -> None:
     _mistake(["gateway", "--no-mqtt", "--ble"], {"STEWARDS_DATABASE_URL": url}, "database unavailable")
 
 
+def test_serve_without_a_token_secret(seeded_url: str) -> None:
+    _mistake(["serve"], {"STEWARDS_DATABASE_URL": seeded_url}, "STEWARDS_AUTH_SECRET", "32")
+
+
+def test_the_first_administrator_and_a_name_taken_twice(seeded_url: str) -> None:
+    env = {"STEWARDS_DATABASE_URL": seeded_url}
+    made = runner.invoke(app, ["accounts", "create-admin", "root", "--password-stdin"], env=env,
+                         input="a long enough password\n")
+    assert made.exit_code == 0 and "account root (admin) created" in made.stdout, made.output
+    result = runner.invoke(app, ["accounts", "create-admin", "root", "--password-stdin"], env=env,
+                           input="a long enough password\n")
+    assert result.exit_code == 2 and result.stderr.strip() == "stewards: username 'root' is taken"
+
+
+def test_an_account_of_a_role_that_does_not_exist(seeded_url: str) -> None:
+    _mistake(["accounts", "add", "x", "--role", "mayor", "--password-stdin"], {"STEWARDS_DATABASE_URL": seeded_url},
+             "--role 'mayor'", "chief")
+
+
 def test_a_bug_keeps_its_traceback() -> None:
     bugged = typer.Typer(cls=OneLineErrors)
 

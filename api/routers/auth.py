@@ -1,0 +1,59 @@
+"""Sign-in over HTTP: OAuth2's password flow for a token pair, its refresh, and who the caller is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.auth import PrincipalDep, TokensDep, TokenService
+from api.deps import NowDep, SessionDep
+from api.errors import error_responses
+from api.schemas.auth import MeOut, RefreshIn, TokenOut
+from scoring.accounts.errors import AccountLockedError, SignInError
+from scoring.accounts.principal import Principal
+from scoring.accounts.store import issue_refresh_token, sign_in, use_refresh_token
+from scoring.errors import StorageUnavailableError
+
+router = APIRouter(prefix="/auth", tags=["auth"],
+                   responses=error_responses(RequestValidationError, StorageUnavailableError, SignInError))
+
+PasswordForm = Annotated[OAuth2PasswordRequestForm, Depends()]
+
+
+@router.post("/token", response_model=TokenOut, responses=error_responses(AccountLockedError))
+def post_token(form: PasswordForm, request: Request, now: NowDep, tokens: TokensDep) -> TokenOut:
+    """Sign in with username and password (form fields, as OAuth2 has them)."""
+    sessions: sessionmaker[Session] = request.app.state.sessions
+    # Its own transaction, committed whatever the outcome: a failed attempt must count towards the
+    # lock-out, and the request's session rolls back on every error.
+    with sessions() as session:
+        try:
+            principal = sign_in(session, form.username, form.password, now=now)
+        except SignInError:
+            session.commit()
+            raise
+        refresh = issue_refresh_token(session, principal.account_id, now=now)
+        session.commit()
+    return _pair(principal, refresh, tokens, now)
+
+
+@router.post("/refresh", response_model=TokenOut)
+def post_refresh(body: RefreshIn, session: SessionDep, now: NowDep, tokens: TokensDep) -> TokenOut:
+    """A new token pair for a refresh token, which is spent."""
+    principal, refresh = use_refresh_token(session, body.refresh_token, now=now)
+    return _pair(principal, refresh, tokens, now)
+
+
+@router.get("/me", response_model=MeOut)
+def get_me(principal: PrincipalDep) -> MeOut:
+    return MeOut.model_validate(principal)
+
+
+def _pair(principal: Principal, refresh: str, tokens: TokenService, now: datetime) -> TokenOut:
+    return TokenOut(access_token=tokens.issue(principal, now), expires_in=int(tokens.lifetime.total_seconds()),
+                    refresh_token=refresh)

@@ -1,0 +1,7 @@
+"""Accounts: who may sign in, as what, over which area; the principal every write is made by.
+
+`roles` names the roles, `principal` is what a verified credential says about its holder (and the
+case-ledger actor it acts as), `passwords` hashes them (argon2), `store` creates accounts, signs them
+in with a lock-out after repeated failures and keeps refresh tokens, `errors` their error tree. Issuing
+and checking access tokens is the API's (`api.auth`): scoring knows accounts, not HTTP.
+"""
