@@ -20,6 +20,7 @@ from scoring.errors import UnknownScopeError
 from scoring.ledger.entries import PATROL_RULES, VOID_SUFFIX, base_key
 from scoring.periods import Period, parse_period
 from scoring.rulebook import RuleBook, explain
+from scoring.rulebook.explain import capped_text
 from scoring.rulebook_default import default_rulebook
 from scoring.storage import tables as t
 from scoring.storage.engine import make_engine, session_factory
@@ -132,7 +133,8 @@ def _entry_line(row: t.PointsEntry, book: RuleBook, keys_by_id: dict[int, str], 
                        row.ruleset_version, abs(row.trimmed_points), row.cap)
         text = explain([keyed], book)[0].text
     else:
-        text = (f"{row.day.isoformat()} 规则{row.rule} +{abs(row.points)}分"
+        capped = capped_text(abs(row.points), abs(row.trimmed_points), row.cap)
+        text = (f"{row.day.isoformat()} 规则{row.rule} +{abs(row.points)}分{capped}"
                 f"(依据:{'、'.join(evidence) or '无'};规则版本{row.ruleset_version})")
     if row.reverses_id is not None or row.entry_key.endswith(VOID_SUFFIX):
         text = f"撤销(重新计分后此项不再成立):{text.replace(f'+{abs(row.points)}分', f'-{abs(row.points)}分', 1)}"

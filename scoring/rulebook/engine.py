@@ -21,7 +21,9 @@ are granted in this order, so the first trimmed are the last listed:
     3. checkpoint visits (earliest first).
 A trimmed entry is kept, with its points reduced (to zero if need be), `trimmed_points` holding
 what was cut and `cap` naming the cap, so a steward can see what a cap took. Caps bound points,
-not the streak: a capped patrol still makes a patrol day.
+not the streak: a capped patrol still makes a patrol day. The caps bound everything a steward earns:
+lane work (cases, dissuasions, 周查) is granted after the day's patrol from what the patrol left
+(scoring.rulebook.caps), and `History.week_points` counts it, so the scorer carries it into the week.
 """
 
 from __future__ import annotations
