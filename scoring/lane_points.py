@@ -9,7 +9,8 @@ confirmation is never undone, so a key once booked is done: running the job agai
 
 Booking goes through the scorer (`book_lane_work`), because the rulebook's caps bound everything a
 steward earns on a day and in a week, whichever path books it: the work is granted what the day's
-patrol left, and the week's later days run on from it.
+patrol left, and the week's later days run on from it. Work dated into a closed month (confirmed in
+it, booked after it closed) is booked as an adjustment in the first open month (scoring.ledger.closed).
 """
 
 from __future__ import annotations

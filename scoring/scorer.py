@@ -25,6 +25,11 @@ content (rule, points, trimmed points, cap, segment, lane, evidence and rule-set
 Sums over the ledger are therefore always those of the live entries, and the live entries after
 any sequence of incremental runs equal those of one full recompute (`live_entries` compares them).
 Keys never otherwise contain "~": `base_key()` strips the suffix (the grammar is scoring.ledger.entries).
+
+A closed month's 月评 is frozen, so no entry is dated into it again: what a rescore changes there (a
+late record, a flag restored after the month closed, `rescore_all`) is booked as an adjustment on the
+first day of the first open month after it (scoring.ledger.closed), and compared as it was dated, so it
+is booked once.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from scoring.checkins import CheckInKind
 from scoring.integrity.states import ACTION_LAPSED, ACTION_RAISED, ACTION_RERAISED, FLAG_OPEN, FLAG_RESTORED
 from scoring.ledger import booking
 from scoring.ledger.booking import LedgerEntry
+from scoring.ledger.closed import closed_months
 from scoring.ledger.entries import LaneEntryDraft
 from scoring.ledger.lane_grants import grant_lane_work
 from scoring.periods import day_starts_at, local_day
@@ -228,7 +234,7 @@ def _score_stewards(
         flags[steward_id] = flags_by_day
         wanted[steward_id] = entries
     totals.flags_raised += _sync_flags(conn, flags, book, now)
-    added, reversed_ = booking.sync(conn, booked, wanted, now)
+    added, reversed_ = booking.sync(conn, booked, wanted, closed_months(conn), now)
     totals.entries_added += added
     totals.reversals += reversed_
     _save_states(conn, from_day, results)

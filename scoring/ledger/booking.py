@@ -1,10 +1,11 @@
 """The ledger as a rescore reads and writes it: each steward's entries from a day on, and the appending of
-what changed (reversals, new versions).
+what changed (reversals, new versions), booked where the closed months allow (scoring.ledger.closed).
 
-A rescore of a steward from day D reads every entry dated D or later, the points already granted in
-D's week before D (the week cap runs on from them), and the lane work those entries earned. It then
-hands back, per steward, every entry it wants live from D on; `sync` compares them with the live ones
-by key and content and appends the difference, so a rescore that changes nothing writes nothing.
+A rescore of a steward from day D reads every entry dated D or later (an adjustment counts on the day
+it is for: `as_dated`), the points already granted in D's week before D (the week cap runs on from
+them), and the lane work those entries earned. It then hands back, per steward, every entry it wants
+live from D on; `sync` compares them with the live ones by key and content and appends the difference,
+so a rescore that changes nothing writes nothing.
 """
 
 from __future__ import annotations
@@ -13,28 +14,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, Row, Select, select
 
+from scoring.ledger.closed import ClosedMonths, Dated, as_dated
 from scoring.ledger.entries import PATROL_RULES, VOID_SUFFIX, LaneEntryDraft, base_key, revision_key
 from scoring.rulebook import week_of
 from scoring.storage import tables as t
 from scoring.storage.dialect import insert_skipping_duplicates
 
 _AnyRow = Row[*tuple[Any, ...]]
-
-
-class Dated(NamedTuple):
-    """An entry's rule, day and evidence as they were dated."""
-
-    rule: str
-    day: date
-    evidence: tuple[str, ...]
-
-
-def as_dated(rule: str, day: date, evidence: Sequence[str]) -> Dated:
-    return Dated(rule, day, tuple(evidence))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +77,7 @@ def load_booked(conn: Connection, from_day: Mapping[int, date]) -> dict[int, Boo
     if not from_day:
         return booked
     pe = t.PointsEntry
+    # An entry is booked on the day it is for or later, so reading from the earliest week's Monday finds them all.
     earliest = week_of(min(from_day.values()))
     for row in conn.execute(entry_columns().where(pe.steward_id.in_(sorted(from_day)), pe.day >= earliest)):
         dated = as_dated(row.rule, row.day, row.evidence)
@@ -127,20 +118,20 @@ def live_entries(conn: Connection, steward_ids: Iterable[int] | None = None,
 
 
 def sync(conn: Connection, booked: Mapping[int, Booked], wanted: Mapping[int, Sequence[LedgerEntry]],
-         now: datetime) -> tuple[int, int]:
-    """Append what differs between each steward's live entries in `booked` and the `wanted` ones;
-    (appended, reversals) over the batch."""
+         closed: ClosedMonths, now: datetime) -> tuple[int, int]:
+    """Append what differs between each steward's live entries in `booked` and the `wanted` ones, an entry
+    dated into a closed month booked as an adjustment; (appended, reversals) over the batch."""
     new_rows: list[dict[str, Any]] = []
     reversals: list[dict[str, Any]] = []
     for steward_id, entries in sorted(wanted.items()):
         _changes(booked[steward_id].rows, entries, now, new_rows, reversals)
-    added = _append(conn, reversals) + _append(conn, new_rows)
+    added = _append(conn, [closed.book(r) for r in reversals]) + _append(conn, [closed.book(r) for r in new_rows])
     return added, len(reversals)
 
 
 def _changes(rows: Sequence[tuple[_AnyRow, Dated]], entries: Sequence[LedgerEntry], now: datetime,
              new_rows: list[dict[str, Any]], reversals: list[dict[str, Any]]) -> None:
-    """One steward's reversals and new entries."""
+    """One steward's reversals and new entries, dated as they would be in an open month."""
     versions: dict[str, int] = defaultdict(int)
     for r, _ in rows:
         if r.reverses_id is None:
