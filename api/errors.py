@@ -28,7 +28,13 @@ from api.schemas.errors import ErrorOut
 from scoring.accounts.errors import AccountLockedError, InvalidAccountError, SignInError
 from scoring.cases.errors import CaseError, IllegalTransitionError, InvalidCaseInputError, UnknownCaseError
 from scoring.closing.errors import ClosingPolicyError, PeriodNotEndedError
-from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownPeriodError, UnknownScopeError
+from scoring.errors import (
+    NotAuthorisedError,
+    PeriodClosedError,
+    StorageUnavailableError,
+    UnknownPeriodError,
+    UnknownScopeError,
+)
 from scoring.inspections import ChecklistError, InspectionExistsError, InvalidInspectionError, UnknownLaneError
 from scoring.integrity.store import FlagDecidedError, FlagError, InvalidAppealError, NotYourFlagError, UnknownFlagError
 from scoring.patrol_alerts import PatrolAlertError, UnknownAlertError
@@ -49,6 +55,7 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
     UnknownScopeError: ErrorAnswer(404, "not_found"),
     NotAuthorisedError: ErrorAnswer(403, "not_authorised"),  # every jurisdiction check, whichever job it guards
     StorageUnavailableError: ErrorAnswer(503, "storage_unavailable"),
+    PeriodClosedError: ErrorAnswer(409, "period_closed"),  # a write dated into a month whose 月评 is frozen
     # accounts and sign-in
     SignInError: ErrorAnswer(401, "not_signed_in"),  # no, a bad or an expired credential
     AccountLockedError: ErrorAnswer(429, "locked_out"),

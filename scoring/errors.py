@@ -16,6 +16,9 @@ ScoringError
 │   └── NoRuleSetError, ScoringOrderError, MissingPositionError
 ├── ClosingError             closing jobs (scoring.closing.errors)
 │   └── PeriodNotEndedError, ClosingPolicyError, IssuerKeyMissingError
+├── PeriodClosedError        a write dated into a month whose 月评 is frozen (scoring.ledger.closed)
+├── AccountError             accounts and sign-in (scoring.accounts.errors)
+│   └── SignInError, AccountLockedError, InvalidAccountError
 ├── CredentialError          award credentials (scoring.awards.errors; its own tree is drawn there)
 └── StorageError
     └── StorageUnavailableError   the database is unreachable (restarting, network): retry later
@@ -42,6 +45,11 @@ class UnknownScopeError(ScoringError, LookupError):
 
 class NotAuthorisedError(ScoringError, PermissionError):
     """The actor is not one who may do this here; the message names who may."""
+
+
+class PeriodClosedError(ScoringError):
+    """A write dated into a closed month, which would change the totals its 月评 froze; the message names
+    the month and the first open day."""
 
 
 class StorageError(ScoringError):

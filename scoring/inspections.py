@@ -17,7 +17,8 @@ Errors::
     ├── UnknownLaneError              no lane with that id
     └── InspectionExistsError         the lane already has its inspection for that week
 
-A chief who is not a chief of the lane gets scoring.errors.NotAuthorisedError.
+A chief who is not a chief of the lane gets scoring.errors.NotAuthorisedError; an inspection dated
+into a closed month, scoring.errors.PeriodClosedError.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from scoring.errors import NotAuthorisedError, ScoringError
+from scoring.ledger.closed import ensure_open
 from scoring.ledger.entries import LaneEntryDraft
 from scoring.periods import Period, PeriodKind, local_day, period_containing
 from scoring.storage import tables as t
@@ -245,7 +247,10 @@ def record_inspection(
     checklist: Checklist,
     note: str = "",
 ) -> InspectionView:
-    """Record a chief's inspection of a lane. The caller commits."""
+    """Record a chief's inspection of a lane. The caller commits.
+
+    An inspection dated into a closed month is refused (PeriodClosedError): its points and its score
+    would change the month's frozen 月评."""
     if inspected_at.tzinfo is None:
         raise InvalidInspectionError("inspected_at must be an aware instant")
     check_results(checklist, results)
@@ -260,6 +265,8 @@ def record_inspection(
             f"chief {chief_id} ({chief.name}) is not a chief of lane {lane_id} ({lane.name}): "
             "that lane's 街巷长 inspects it"
         )
+    # Its points would be dated into the month too, and a closed month's 月评 must keep matching its ledger.
+    ensure_open(session.connection(), local_day(inspected_at), f"an inspection of lane {lane_id} ({lane.name})")
     week_of = period_containing(PeriodKind.WEEK, local_day(inspected_at)).first_day
     existing = session.scalar(
         select(t.Inspection.id).where(t.Inspection.lane_id == lane_id, t.Inspection.week_of == week_of)

@@ -3,9 +3,14 @@
 Unlike patrol points, these do not follow from check-ins alone: a case earns its finder points only
 once the lane chief confirms it, and more once the fix is confirmed; an inspection earns the lane's
 claimants and team points from its score. So this runs beside the scorer: it turns new band reports
-into cases (`cases_from_checkins`, idempotent), then appends the entries every confirmation and
-inspection so far has earned. Their keys are deterministic and a confirmation is never undone, so
-appending with "do nothing on a known key" is all the bookkeeping needed: running it again adds nothing.
+into cases (`cases_from_checkins`, idempotent), then books the entries that confirmations and
+inspections have earned and the ledger does not hold yet. Their keys are deterministic and a
+confirmation is never undone, so a key once booked is done: running the job again adds nothing.
+
+Booking goes through the scorer (`book_lane_work`), because the rulebook's caps bound everything a
+steward earns on a day and in a week, whichever path books it: the work is granted what the day's
+patrol left, and the week's later days run on from it. Work dated into a closed month (confirmed in
+it, booked after it closed) is booked as an adjustment in the first open month (scoring.ledger.closed).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from scoring.cases.intake import cases_from_checkins
@@ -22,8 +27,8 @@ from scoring.cases.points import CasePoints, case_entry_drafts
 from scoring.inspections import InspectionPoints, inspection_entry_drafts
 from scoring.ledger.entries import LaneEntryDraft
 from scoring.rulebook import RuleBook
+from scoring.scorer import book_lane_work
 from scoring.storage import tables as t
-from scoring.storage.dialect import insert_skipping_duplicates
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,7 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 # Both are frozen, so one shared default is safe.
 _CASE_POINTS: Final = CasePoints()
 _INSPECTION_POINTS: Final = InspectionPoints()
+_KEYS_PER_QUERY: Final = 500  # well under every store's limit on bound parameters
 
 
 def score_lane_work(
@@ -42,26 +48,25 @@ def score_lane_work(
     inspection_points: InspectionPoints = _INSPECTION_POINTS,
     now: datetime | None = None,
 ) -> int:
-    """Take in band reports received since `since`, then append every earned entry; returns how many were new."""
+    """Take in band reports received since `since`, then book every earned entry the ledger does not hold;
+    returns how many were new."""
     with Session(engine) as session, session.begin():
         intake = cases_from_checkins(session, since)
         drafts = case_entry_drafts(session, case_points) + inspection_entry_drafts(session, inspection_points)
-        added = _append(session, drafts, rulebook, now or datetime.now(UTC))
+        new = _new_work(session, drafts)
+        book_lane_work(session.connection(), new, rulebook, now or datetime.now(UTC))
+        added = len(new)
     if intake.opened or intake.joined or intake.dissuasions or added:
         log.info("work ledger: %d cases opened, %d reports joined, %d dissuasions; %d new points entries",
                  intake.opened, intake.joined, intake.dissuasions, added)
     return added
 
 
-def _append(session: Session, drafts: list[LaneEntryDraft], rulebook: RuleBook, now: datetime) -> int:
-    if not drafts:
-        return 0
-    table = t.PointsEntry.__table__
-    rows = [
-        dict(entry_key=d.entry_key, steward_id=d.steward_id, day=d.day, rule=d.rule,
-             ruleset_version=rulebook.rules_for(d.day).version, points=d.points, segment_id=d.segment_id,
-             lane_id=d.lane_id, evidence=list(d.evidence), created_at=now)
-        for d in drafts
-    ]
-    result = session.execute(insert_skipping_duplicates(session, table, ["entry_key"]).returning(table.c.id), rows)
-    return len(result.all())
+def _new_work(session: Session, drafts: list[LaneEntryDraft]) -> list[LaneEntryDraft]:
+    """The drafts whose key the ledger does not hold: an entry's first version is keyed as its draft."""
+    pe = t.PointsEntry
+    keys = sorted({d.entry_key for d in drafts})
+    booked: set[str] = set()
+    for i in range(0, len(keys), _KEYS_PER_QUERY):
+        booked.update(session.scalars(select(pe.entry_key).where(pe.entry_key.in_(keys[i:i + _KEYS_PER_QUERY]))))
+    return [d for d in drafts if d.entry_key not in booked]

@@ -10,10 +10,14 @@ streaks and weekly caps run on. Each day:
    flags are stored (`integrity_flags`, with an audit row) and their check-ins withheld, except
    those a chief has restored. Flags are judged within one Beijing day.
 2. `score_day` scores the rest under the rule set in force that day.
+3. The day's lane work (cases, dissuasions, 周查: entries the lane-work job booked, or is booking
+   through `book_lane_work`) is granted what the patrol left of the day's and the week's caps
+   (scoring.ledger.lane_grants). Days with lane work and no check-ins are walked too, and the week's
+   points so far, both kinds, are carried from day to day, read from the ledger where the walk starts.
 
-The ledger is append-only. Entries have the engine's deterministic keys; the scorer compares the
-day's new entries with the live ones (entries not reversed) by key and content (rule, points,
-trimmed points, cap, segment, lane, evidence and rule-set version):
+The ledger is append-only (its bookkeeping is scoring.ledger.booking). Entries have deterministic
+keys; the scorer compares the day's new entries with the live ones (entries not reversed) by key and
+content (rule, points, trimmed points, cap, segment, lane, evidence and rule-set version):
 - the same: nothing is written, so scoring again, or twice at once, adds nothing;
 - a live entry the rescore no longer yields, or yields differently: a reversal entry is appended,
   key "<key>~void", its points negated, `reverses_id` naming it (unique: an entry is reversed once);
@@ -21,6 +25,11 @@ trimmed points, cap, segment, lane, evidence and rule-set version):
 Sums over the ledger are therefore always those of the live entries, and the live entries after
 any sequence of incremental runs equal those of one full recompute (`live_entries` compares them).
 Keys never otherwise contain "~": `base_key()` strips the suffix (the grammar is scoring.ledger.entries).
+
+A closed month's 月评 is frozen, so no entry is dated into it again: what a rescore changes there (a
+late record, a flag restored after the month closed, `rescore_all`) is booked as an adjustment on the
+first day of the first open month after it (scoring.ledger.closed), and compared as it was dated, so it
+is booked once.
 """
 
 from __future__ import annotations
@@ -29,15 +38,19 @@ import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, Row, Select, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, tuple_, update
 
 from scoring.checkins import CheckInKind
 from scoring.integrity.states import ACTION_LAPSED, ACTION_RAISED, ACTION_RERAISED, FLAG_OPEN, FLAG_RESTORED
-from scoring.ledger.entries import PATROL_RULES, VOID_SUFFIX, base_key, revision_key
+from scoring.ledger import booking
+from scoring.ledger.booking import LedgerEntry
+from scoring.ledger.closed import closed_months
+from scoring.ledger.entries import LaneEntryDraft
+from scoring.ledger.lane_grants import grant_lane_work
 from scoring.periods import day_starts_at, local_day
 from scoring.registry.claims import claimed_segments
 from scoring.rulebook import (
@@ -46,18 +59,20 @@ from scoring.rulebook import (
     DayResult,
     EntryDraft,
     Flag,
+    Grant,
     History,
     RuleBook,
     Visit,
     flag_visits,
     group_by_day,
     score_day,
+    week_of,
     withheld_keys,
 )
 from scoring.rulebook_default import default_rulebook
 from scoring.storage import tables as t
 from scoring.storage.bulk import insert_backlog
-from scoring.storage.dialect import insert_skipping_duplicates, lock_rows, skip_locked
+from scoring.storage.dialect import lock_rows, skip_locked
 
 log = logging.getLogger(__name__)
 
@@ -74,23 +89,6 @@ class ScoreReport:
     days_scored: int = 0  # days scored, counting those rescored after a late record
     reversals: int = 0
     flags_raised: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    """A live ledger entry with its key stripped of its version suffix: what two ledgers are compared on."""
-
-    key: str
-    steward_id: int
-    day: date
-    rule: str
-    points: int
-    trimmed_points: int
-    cap: str
-    segment_id: int | None
-    lane_id: int
-    evidence: tuple[str, ...]
-    ruleset_version: str
 
 
 def score_pending(
@@ -138,16 +136,24 @@ def rescore_all(engine: Engine, rulebook: RuleBook | None = None, *, clock: Cloc
 
 
 def live_entries(conn: Connection, steward_ids: Iterable[int] | None = None) -> list[LedgerEntry]:
-    """The patrol entries not reversed, by key: the ledger a full recompute would write."""
-    pe = t.PointsEntry
-    query = _entry_columns().where(pe.rule.in_(PATROL_RULES))
-    if steward_ids is not None:
-        query = query.where(pe.steward_id.in_(sorted(set(steward_ids))))
-    rows = conn.execute(query).all()
-    return sorted(
-        (_ledger_entry(r) for r in _live(rows)),
-        key=lambda e: (e.steward_id, e.day, e.key),
-    )
+    """The patrol entries not reversed, by key and as dated: the ledger a full recompute would write."""
+    return booking.live_entries(conn, steward_ids)
+
+
+def book_lane_work(conn: Connection, drafts: Sequence[LaneEntryDraft], rulebook: RuleBook, now: datetime) -> int:
+    """Book lane work not in the ledger yet (each draft's `points` as earned) under the caps: each steward
+    is rescored from the first day of their new work, so the work takes what the day's patrol left and
+    the week's later days, patrol and lane work alike, run on from it. Returns the entries appended."""
+    work: dict[int, list[LaneEntryDraft]] = defaultdict(list)
+    for d in drafts:
+        work[d.steward_id].append(d)
+    from_day = {steward_id: min(d.day for d in items) for steward_id, items in work.items()}
+    if not from_day:
+        return 0
+    _lock_stewards(conn, sorted(from_day))
+    totals = _Totals()
+    _score_stewards(conn, from_day, rulebook, now, totals, work)
+    return totals.entries_added
 
 
 # --- one batch -----------------------------------------------------------------------------------
@@ -176,38 +182,74 @@ class _Steward:
 
 
 def _score_stewards(
-    conn: Connection, from_day: Mapping[int, date], book: RuleBook, now: datetime, totals: _Totals
+    conn: Connection, from_day: Mapping[int, date], book: RuleBook, now: datetime, totals: _Totals,
+    new_work: Mapping[int, Sequence[LaneEntryDraft]] | None = None,
 ) -> None:
     """Score the batch's stewards in memory, then write their flags, entries and states in a few statements
-    for the whole batch: per-steward statements cost more than the scoring itself."""
+    for the whole batch: per-steward statements cost more than the scoring itself.
+
+    Each steward's days from their `from_day` on are walked in order: the days with check-ins, scored by
+    the engine, and the days with lane work (booked, or `new_work`), granted what the day's patrol left.
+    The week's points so far, both kinds, are carried day to day, so the week cap bounds them together."""
     stewards = _load(conn, from_day)
     positions, segment_checkpoints = _positions(conn, {v.checkpoint_id for s in stewards.values() for v in s.visits})
+    booked = booking.load_booked(conn, from_day)
     results: dict[int, list[DayResult]] = {}
     flags: dict[int, dict[date, list[Flag]]] = {}
+    wanted: dict[int, list[LedgerEntry]] = {}
     for steward_id in sorted(stewards):
         ctx = stewards[steward_id]
-        history = ctx.history
+        lane_work = _lane_work(booked[steward_id], (new_work or {}).get(steward_id, ()))
+        # The week's points before the first day, as booked: the saved state's count misses later lane work.
+        history = replace(ctx.history, week_of=week_of(from_day[steward_id]),
+                          week_points=booked[steward_id].week_before)
+        visits_by_day = group_by_day(ctx.visits)
         days: list[DayResult] = []
         flags_by_day: dict[date, list[Flag]] = {}
-        for day, visits in group_by_day(ctx.visits).items():
+        entries: list[LedgerEntry] = []
+        for day in sorted(set(visits_by_day) | set(lane_work)):
             rules = book.rules_for(day)
-            # Whole segments of the day's checkpoints: a patrol is judged against all of a segment's checkpoints.
-            segments = {positions[v.checkpoint_id].segment_id for v in visits if v.checkpoint_id in positions}
-            day_positions = {cp: positions[cp] for seg in segments for cp in segment_checkpoints[seg]}
-            day_flags = flag_visits(visits, day_positions, rules)
-            withheld = withheld_keys(day_flags) - ctx.vouched
-            result = score_day(steward_id, day, visits, ctx.claims, rules, history, withheld)
-            history = result.history
-            days.append(result)
-            flags_by_day[day] = day_flags
+            patrol = 0
+            visits = visits_by_day.get(day)
+            if visits is not None:
+                # Whole segments of the day's checkpoints: a patrol is judged against all of a segment's checkpoints.
+                segments = {positions[v.checkpoint_id].segment_id for v in visits if v.checkpoint_id in positions}
+                day_positions = {cp: positions[cp] for seg in segments for cp in segment_checkpoints[seg]}
+                day_flags = flag_visits(visits, day_positions, rules)
+                withheld = withheld_keys(day_flags) - ctx.vouched
+                result = score_day(steward_id, day, visits, ctx.claims, rules, history, withheld)
+                history = result.history
+                days.append(result)
+                flags_by_day[day] = day_flags
+                entries.extend(_draft_entry(d) for d in result.entries)
+                patrol = result.points
+            if day in lane_work:
+                granted = grant_lane_work(lane_work[day], rules, day_granted=patrol,
+                                          week_granted=history.week_points_before(day))
+                entries.extend(_lane_entry(d, g, rules.version) for d, g in granted)
+                history = replace(history, week_of=week_of(day),
+                                  week_points=history.week_points_before(day) + sum(g.points for _, g in granted))
         totals.days_scored += len(days)
         results[steward_id] = days
         flags[steward_id] = flags_by_day
+        wanted[steward_id] = entries
     totals.flags_raised += _sync_flags(conn, flags, book, now)
-    added, reversed_ = _sync_ledger(conn, from_day, results, now)
+    added, reversed_ = booking.sync(conn, booked, wanted, closed_months(conn), now)
     totals.entries_added += added
     totals.reversals += reversed_
     _save_states(conn, from_day, results)
+
+
+def _lane_work(booked: booking.Booked, new: Iterable[LaneEntryDraft]) -> dict[date, list[LaneEntryDraft]]:
+    """The steward's lane work by day: what the ledger holds, and the new drafts it does not hold yet (a
+    booked entry keeps the points it earned when it was booked: a confirmation is never undone)."""
+    by_day = booked.lane_work()
+    known = {d.entry_key for items in by_day.values() for d in items}
+    for d in new:
+        if d.entry_key not in known:
+            by_day.setdefault(d.day, []).append(d)
+            known.add(d.entry_key)
+    return by_day
 
 
 def _load(conn: Connection, from_day: Mapping[int, date]) -> dict[int, _Steward]:
@@ -340,25 +382,6 @@ def _audit(conn: Connection, flag_id: int, at: datetime, action: str, note: str)
 # --- the ledger ----------------------------------------------------------------------------------
 
 
-def _entry_columns() -> Select[*tuple[Any, ...]]:
-    pe = t.PointsEntry
-    return select(pe.id, pe.entry_key, pe.steward_id, pe.day, pe.rule, pe.points, pe.trimmed_points, pe.cap,
-                  pe.segment_id, pe.lane_id, pe.evidence, pe.ruleset_version, pe.reverses_id)
-
-
-def _live(rows: Sequence[_AnyRow]) -> list[_AnyRow]:
-    reversed_ids = {r.reverses_id for r in rows if r.reverses_id is not None}
-    return [r for r in rows if r.reverses_id is None and r.id not in reversed_ids]
-
-
-def _ledger_entry(row: _AnyRow) -> LedgerEntry:
-    return LedgerEntry(
-        key=base_key(row.entry_key), steward_id=row.steward_id, day=row.day, rule=row.rule, points=row.points,
-        trimmed_points=row.trimmed_points, cap=row.cap, segment_id=row.segment_id, lane_id=row.lane_id,
-        evidence=tuple(row.evidence), ruleset_version=row.ruleset_version,
-    )
-
-
 def _draft_entry(d: EntryDraft) -> LedgerEntry:
     return LedgerEntry(
         key=d.entry_key, steward_id=d.steward_id, day=d.day, rule=d.rule, points=d.points,
@@ -367,66 +390,12 @@ def _draft_entry(d: EntryDraft) -> LedgerEntry:
     )
 
 
-def _sync_ledger(
-    conn: Connection, from_day: Mapping[int, date], results: Mapping[int, Sequence[DayResult]], now: datetime
-) -> tuple[int, int]:
-    """Append what changed between each steward's live entries from their `from_day` on and the rescore;
-    (appended, reversals) over the batch."""
-    pe = t.PointsEntry
-    rows_of: dict[int, list[_AnyRow]] = defaultdict(list)
-    if results:
-        for r in conn.execute(
-            _entry_columns().where(pe.steward_id.in_(sorted(results)), pe.day >= min(from_day[s] for s in results),
-                                   pe.rule.in_(PATROL_RULES))
-        ):
-            if r.day >= from_day[r.steward_id]:
-                rows_of[r.steward_id].append(r)
-    new_rows: list[dict[str, Any]] = []
-    reversals: list[dict[str, Any]] = []
-    for steward_id, days in sorted(results.items()):
-        _steward_changes(rows_of.get(steward_id, []), days, now, new_rows, reversals)
-    added = _append(conn, reversals) + _append(conn, new_rows)
-    return added, len(reversals)
-
-
-def _steward_changes(rows: Sequence[_AnyRow], results: Sequence[DayResult], now: datetime,
-                     new_rows: list[dict[str, Any]], reversals: list[dict[str, Any]]) -> None:
-    """One steward's reversals and new entries: stored `rows` (from the rescore's first day on) against `results`."""
-    versions: dict[str, int] = defaultdict(int)
-    for r in rows:
-        if r.reverses_id is None:
-            versions[base_key(r.entry_key)] += 1
-    live = {base_key(r.entry_key): r for r in _live(rows)}
-    wanted = {d.entry_key: d for result in results for d in result.entries}
-    for key, row in sorted(live.items()):
-        draft = wanted.get(key)
-        if draft is not None and _draft_entry(draft) == _ledger_entry(row):
-            continue
-        reversals.append(dict(
-            entry_key=row.entry_key + VOID_SUFFIX, steward_id=row.steward_id, day=row.day, rule=row.rule,
-            ruleset_version=row.ruleset_version, points=-row.points, trimmed_points=-row.trimmed_points,
-            cap=row.cap, segment_id=row.segment_id, lane_id=row.lane_id, evidence=list(row.evidence),
-            created_at=now, reverses_id=row.id,
-        ))
-    for key, d in wanted.items():
-        current = live.get(key)
-        if current is not None and _draft_entry(d) == _ledger_entry(current):
-            continue
-        version = versions[key] + 1
-        new_rows.append(dict(
-            entry_key=revision_key(key, version), steward_id=d.steward_id, day=d.day,
-            rule=d.rule, ruleset_version=d.ruleset_version, points=d.points, trimmed_points=d.trimmed_points,
-            cap=d.cap, segment_id=d.segment_id, lane_id=d.lane_id, evidence=list(d.evidence), created_at=now,
-            reverses_id=None,
-        ))
-
-
-def _append(conn: Connection, rows: list[dict[str, Any]]) -> int:
-    if not rows:
-        return 0
-    table = t.PointsEntry.__table__
-    result = conn.execute(insert_skipping_duplicates(conn, table, ["entry_key"]).returning(table.c.id), rows)
-    return len(result.all())
+def _lane_entry(d: LaneEntryDraft, grant: Grant, version: str) -> LedgerEntry:
+    return LedgerEntry(
+        key=d.entry_key, steward_id=d.steward_id, day=d.day, rule=d.rule, points=grant.points,
+        trimmed_points=grant.trimmed, cap=grant.cap, segment_id=d.segment_id, lane_id=d.lane_id,
+        evidence=tuple(d.evidence), ruleset_version=version,
+    )
 
 
 def _save_states(conn: Connection, from_day: Mapping[int, date], results: Mapping[int, Sequence[DayResult]]) -> None:

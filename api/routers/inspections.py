@@ -15,7 +15,7 @@ from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.inspections import ChecklistOut, InspectionIn, InspectionOut
 from scoring.accounts.errors import SignInError
-from scoring.errors import NotAuthorisedError, StorageUnavailableError
+from scoring.errors import NotAuthorisedError, PeriodClosedError, StorageUnavailableError
 from scoring.inspections import (
     Checklist,
     ChecklistError,
@@ -55,7 +55,7 @@ def get_checklist(checklist: ChecklistDep) -> ChecklistOut:
 @router.post(
     "/inspections", response_model=InspectionOut, status_code=201,
     responses=error_responses(NotAuthorisedError, InspectionExistsError, IntegrityError,
-                              InvalidInspectionError, ChecklistError, SignInError),
+                              InvalidInspectionError, ChecklistError, SignInError, PeriodClosedError),
 )
 def post_inspection(body: InspectionIn, principal: PrincipalDep, session: SessionDep, now: NowDep,
                     checklist: ChecklistDep) -> InspectionOut:

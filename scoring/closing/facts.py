@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from scoring.cases.workflow import CaseState
 from scoring.closing.policy import CyclePolicy
 from scoring.closing.ranking import StewardMonth
+from scoring.ledger.closed import ADJUSTMENT_PREFIX
 from scoring.periods import Period, local_day
 from scoring.storage import tables as t
 
@@ -39,7 +40,8 @@ def steward_month_totals(session: Session, period: Period, policy: CyclePolicy) 
         select(
             pe.steward_id,
             func.sum(pe.points),
-            func.count(func.distinct(pe.day)),
+            # An adjustment is booked on its day for a closed month's points: no work was done that day.
+            func.count(func.distinct(case((pe.rule.startswith(ADJUSTMENT_PREFIX), None), else_=pe.day))),
             func.sum(case((pe.rule == policy.patrol_rule, 1), else_=0)),
         )
         .where(pe.day >= period.first_day, pe.day <= period.last_day)

@@ -18,8 +18,8 @@ from scoring.rulebook import RULE_CHECKPOINT_VISIT, RULE_SEGMENT_PATROL, RULE_ST
 REVISION_MARK: Final = "~"
 VOID_SUFFIX: Final = "~void"
 
-# The patrol scorer rescores and reverses the entries of these rules only; lane work (cases,
-# inspections) writes the others and never revises them.
+# The engine's rules. Lane work (cases, dissuasions, inspections) has the others: an entry of
+# theirs keeps the points it earned, and is revised only for what the day's and week's caps grant it.
 PATROL_RULES: Final = (RULE_CHECKPOINT_VISIT, RULE_SEGMENT_PATROL, RULE_STREAK_BONUS)
 
 

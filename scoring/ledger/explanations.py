@@ -4,6 +4,8 @@ version, which were set aside and why, and what a rescore reversed.
 Read from the ledger (entries, with reversals), the scorer's per-day state (check-ins set aside by
 pacing or withheld by a flag) and the flags themselves, so an explanation shows what was recorded,
 not a fresh computation. Lines are in Chinese for stewards; `as_dict()` serves the API and `--json`.
+An adjustment (points for a closed month, booked in the first open one: scoring.ledger.closed) is
+explained as the entry it stands for, under a line head naming the month it adjusts.
 """
 
 from __future__ import annotations
@@ -17,15 +19,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.errors import UnknownScopeError
+from scoring.ledger.closed import as_dated
 from scoring.ledger.entries import PATROL_RULES, VOID_SUFFIX, base_key
-from scoring.periods import Period, parse_period
+from scoring.periods import Period, PeriodKind, parse_period, period_containing
 from scoring.rulebook import RuleBook, explain
+from scoring.rulebook.explain import capped_text
 from scoring.rulebook_default import default_rulebook
 from scoring.storage import tables as t
 from scoring.storage.engine import make_engine, session_factory
 
 WITHHELD: Final = "withheld"
 PACED_OUT: Final = "paced_out"
+# An entry for a closed month's points, booked in the first open month: the month's 月评 stays as frozen.
+ADJUSTMENT_TEXT: Final = "补记调整(adjustment for {month},该月月评已冻结)"
 _STATE_LABELS: Final = {"open": "待复核,可申诉", "upheld": "经复核维持", "restored": "已恢复"}
 
 
@@ -125,21 +131,25 @@ class _Keyed:
 
 
 def _entry_line(row: t.PointsEntry, book: RuleBook, keys_by_id: dict[int, str], was_reversed: bool) -> EntryLine:
-    evidence = tuple(row.evidence)
+    dated = as_dated(row.rule, row.day, row.evidence)
     reverses = keys_by_id.get(row.reverses_id) if row.reverses_id is not None else None
-    if row.rule in PATROL_RULES:
-        keyed = _Keyed(base_key(row.entry_key), row.rule, abs(row.points), row.day, row.segment_id or 0, evidence,
-                       row.ruleset_version, abs(row.trimmed_points), row.cap)
+    if dated.rule in PATROL_RULES:
+        keyed = _Keyed(base_key(row.entry_key), dated.rule, abs(row.points), dated.day, row.segment_id or 0,
+                       dated.evidence, row.ruleset_version, abs(row.trimmed_points), row.cap)
         text = explain([keyed], book)[0].text
     else:
-        text = (f"{row.day.isoformat()} 规则{row.rule} +{abs(row.points)}分"
-                f"(依据:{'、'.join(evidence) or '无'};规则版本{row.ruleset_version})")
+        capped = capped_text(abs(row.points), abs(row.trimmed_points), row.cap)
+        text = (f"{dated.day.isoformat()} 规则{dated.rule} +{abs(row.points)}分{capped}"
+                f"(依据:{'、'.join(dated.evidence) or '无'};规则版本{row.ruleset_version})")
     if row.reverses_id is not None or row.entry_key.endswith(VOID_SUFFIX):
         text = f"撤销(重新计分后此项不再成立):{text.replace(f'+{abs(row.points)}分', f'-{abs(row.points)}分', 1)}"
     elif was_reversed:
         text = f"{text}[已被撤销]"
+    if dated.adjustment:
+        month = period_containing(PeriodKind.MONTH, dated.day).label
+        text = f"{row.day.isoformat()} {ADJUSTMENT_TEXT.format(month=month)}:{text}"
     return EntryLine(row.entry_key, row.day, row.rule, row.points, row.trimmed_points, row.cap, row.ruleset_version,
-                     evidence, reverses, was_reversed, text)
+                     tuple(row.evidence), reverses, was_reversed, text)
 
 
 def _set_aside(session: Session, steward_id: int, period: Period) -> list[SetAside]:

@@ -14,9 +14,8 @@ Entry keys and evidence (natural keys "band/boot/seq") are the ledger's since th
 from __future__ import annotations
 
 from scoring.rulebook.calendar import BeyondCalendar, DayKind, day_kind
+from scoring.rulebook.caps import CAP_DAY, CAP_WEEK, CapRoom, Grant
 from scoring.rulebook.engine import (
-    CAP_DAY,
-    CAP_WEEK,
     DayResult,
     History,
     StewardResult,
@@ -61,8 +60,8 @@ from scoring.rulebook.ruleset import (
 
 __all__ = [
     "CAP_DAY", "CAP_WEEK", "RULE_CHECKPOINT_VISIT", "RULE_SEGMENT_PATROL", "RULE_STREAK_BONUS",
-    "BeyondCalendar", "CalendarPolicy", "CheckpointPosition", "ClaimedSegment", "CompletionMode", "DayKind",
-    "DayResult", "DaySchedule", "EntryDraft", "ExpectedPatrol", "Explanation", "Flag", "FlagKind", "History",
+    "BeyondCalendar", "CalendarPolicy", "CapRoom", "CheckpointPosition", "ClaimedSegment", "CompletionMode", "DayKind",
+    "DayResult", "DaySchedule", "EntryDraft", "ExpectedPatrol", "Explanation", "Flag", "FlagKind", "Grant", "History",
     "Integrity", "Level", "LoggingNotifier", "MissingPositionError", "NoRuleSetError", "Notifier",
     "OutboxNotifier", "PatrolEvent", "PatrolEventKind", "PatrolWindow", "RuleBook", "RuleSet", "RulebookError",
     "ScoringOrderError", "StewardResult", "StreakBonus", "Visit", "day_kind", "expected_patrols", "explain",

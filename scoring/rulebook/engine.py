@@ -21,19 +21,21 @@ are granted in this order, so the first trimmed are the last listed:
     3. checkpoint visits (earliest first).
 A trimmed entry is kept, with its points reduced (to zero if need be), `trimmed_points` holding
 what was cut and `cap` naming the cap, so a steward can see what a cap took. Caps bound points,
-not the streak: a capped patrol still makes a patrol day.
+not the streak: a capped patrol still makes a patrol day. The caps bound everything a steward earns:
+lane work (cases, dissuasions, 周查) is granted after the day's patrol from what the patrol left
+(scoring.rulebook.caps), and `History.week_points` counts it, so the scorer carries it into the week.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Final, NamedTuple
+from typing import NamedTuple
 
 from scoring.periods import local_day
 from scoring.rulebook.calendar import DayKind, day_kind
+from scoring.rulebook.caps import CapRoom
 from scoring.rulebook.errors import ScoringOrderError
 from scoring.rulebook.loader import RuleBook
 from scoring.rulebook.model import (
@@ -46,9 +48,6 @@ from scoring.rulebook.model import (
 )
 from scoring.rulebook.patrol import Counted, claimed_segments, completion, count_visits, ordered_visits
 from scoring.rulebook.ruleset import Level, PatrolWindow, RuleSet
-
-CAP_DAY: Final = "day"
-CAP_WEEK: Final = "week"
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,18 +235,12 @@ def _streak_bonuses(draft: _Drafter, streak: int, first_patrol: EntryDraft, rule
 
 
 def _apply_caps(grant_order: Sequence[EntryDraft], rules: RuleSet, week_before: int) -> dict[str, EntryDraft]:
-    day_left = rules.max_points_per_day if rules.max_points_per_day is not None else math.inf
-    week_left = rules.max_points_per_week - week_before if rules.max_points_per_week is not None else math.inf
-    week_left = max(0, week_left)
+    room = CapRoom.of(rules, week_granted=week_before)
     out: dict[str, EntryDraft] = {}
     for entry in grant_order:
-        allowed = min(entry.points, day_left, week_left)
-        granted = int(allowed)
-        if granted < entry.points:
-            cap = CAP_DAY if day_left <= week_left else CAP_WEEK
-            entry = replace(entry, points=granted, trimmed_points=entry.points - granted, cap=cap)
-        day_left -= granted
-        week_left -= granted
+        grant = room.take(entry.points)
+        if grant.trimmed:
+            entry = replace(entry, points=grant.points, trimmed_points=grant.trimmed, cap=grant.cap)
         out[entry.entry_key] = entry
     return out
 

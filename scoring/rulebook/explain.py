@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final, Protocol
 
-from scoring.rulebook.engine import CAP_DAY, CAP_WEEK, DayResult
+from scoring.rulebook.caps import CAP_DAY, CAP_WEEK
+from scoring.rulebook.engine import DayResult
 from scoring.rulebook.loader import RuleBook
 from scoring.rulebook.model import RULE_CHECKPOINT_VISIT, RULE_SEGMENT_PATROL, RULE_STREAK_BONUS
 
@@ -81,11 +82,14 @@ def _explain(entry: ExplainableEntry, rulebook: RuleBook | None) -> Explanation:
         what = f"连续巡查满{detail[0]}天奖励"
     else:
         what = f"规则{entry.rule}"
-    trimmed = getattr(entry, "trimmed_points", 0)
-    cap = getattr(entry, "cap", "")
-    capped = f",应得{entry.points + trimmed}分,因{_CAP_LABELS.get(cap, cap)}扣减{trimmed}分" if trimmed else ""
+    capped = capped_text(entry.points, getattr(entry, "trimmed_points", 0), getattr(entry, "cap", ""))
     text = f"{day} {what} +{entry.points}分{capped}(依据打卡:{'、'.join(evidence)};规则版本{entry.ruleset_version})"
     return Explanation(entry.entry_key, entry.day, entry.rule, entry.points, entry.ruleset_version, evidence, text)
+
+
+def capped_text(points: int, trimmed: int, cap: str) -> str:
+    """What a cap took from an entry, in the words of its explanation line; "" when it took nothing."""
+    return f",应得{points + trimmed}分,因{_CAP_LABELS.get(cap, cap)}扣减{trimmed}分" if trimmed else ""
 
 
 def _window_label(name: str, version: str, rulebook: RuleBook | None) -> str:
