@@ -36,6 +36,7 @@ from scoring.seed.longtan import longtan_dataset
 from scoring.status import store_status
 from scoring.storage.engine import make_engine, session_factory
 from stewards.ble import band_link_factory, gateway_backend
+from stewards.demo_accounts import create_demo_accounts
 from stewards.embedded_broker import LOOPBACK, embedded_broker
 from stewards.registry import band_profiles, prepare_store
 from stewards.services.ports import free_port
@@ -79,6 +80,7 @@ class DemoSummary:
     ble: dict[str, Any] = field(default_factory=dict)
     cycle: dict[str, Any] = field(default_factory=dict)
     patrol_alerts: int = 0  # missed and late patrols raised to lane chiefs
+    accounts: int = 0  # sign-ins for 龙潭's people and offices (stewards.demo_accounts)
     gold_stewards: list[dict[str, Any]] = field(default_factory=list)
     leaderboard: dict[str, Any] = field(default_factory=dict)
 
@@ -98,6 +100,7 @@ async def run_demo(
     engine = make_engine(url)
     data = longtan_dataset()
     prepare_store(engine, data)
+    accounts = create_demo_accounts(engine, day_starts_at(opts.start))
     rulebook = load_rulebook()
 
     start_at = day_starts_at(opts.start)
@@ -163,7 +166,7 @@ async def run_demo(
         points_entries=status.points_entries, database=str(db_path),
         ble={"bands": ble_ids, "syncs": central.stats.syncs_completed, "links_lost": central.stats.links_lost,
              "committed": central.counters.snapshot().committed},
-        cycle=cycle, gold_stewards=gold, patrol_alerts=len(alerts.drain()),
+        cycle=cycle, gold_stewards=gold, patrol_alerts=len(alerts.drain()), accounts=accounts,
         leaderboard={
             "period": {"label": period.label, "first_day": period.first_day.isoformat(),
                        "last_day": period.last_day.isoformat()},

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from scoring.storage import tables as t
 from scoring.storage.engine import make_engine, session_factory
+from stewards.demo_accounts import DEMO_PASSWORD
+from tests.api.signin import api
 
 STEWARDS = Path(sys.executable).with_name("stewards")
 
@@ -38,6 +40,17 @@ def test_demo_once_json_prints_a_consistent_summary(tmp_path: Path) -> None:
         assert s.scalar(
             select(func.sum(t.PointsEntry.points)).where(t.PointsEntry.steward_id == top["steward_id"])
         ) == top["points"]
+    # Everyone of 龙潭 signs in with the demo's password and sees their own (the README lists them).
+    client = api(engine)
+    assert summary["accounts"] > 63
+    signed_in = client.post("/auth/token", data={"username": f"steward-{top['steward_id']}",
+                                                 "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    own = client.get(f"/stewards/{top['steward_id']}/points", params={"period": "year", "label": "2018"},
+                     headers={"Authorization": f"Bearer {signed_in.json()['access_token']}"})
+    assert own.status_code == 200 and own.json()["total"] == top["points"]
+    coordinator = client.post("/auth/token", data={"username": "coordinator-longtan", "password": DEMO_PASSWORD})
+    assert coordinator.status_code == 200
     engine.dispose()
 
 
