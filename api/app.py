@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from api.auth import TokenService
 from api.errors import install_error_handlers
-from api.routers import activity, auth, cases, health, inspections, leaderboard, pages, registry
+from api.routers import activity, audit, auth, cases, health, inspections, leaderboard, pages, registry
 from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
 from api.routers import integrity as integrity_routes
@@ -37,7 +37,7 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.state.timescaledb = is_timescale(engine)
     app.state.jobs = jobs if jobs is not None else JobBoard()  # the background jobs /ready reports on
     install_error_handlers(app)
-    for module in (health, auth, leaderboard, activity, registry, cases, inspections, pages):
+    for module in (health, auth, audit, leaderboard, activity, registry, cases, inspections, pages):
         app.include_router(module.router)
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)

@@ -12,6 +12,7 @@ from api.deps import NowDep, SessionDep
 from api.errors import error_responses
 from api.schemas.alerts import AlertOut
 from api.schemas.base import StoreId
+from scoring.accounts import audit
 from scoring.accounts.errors import SignInError
 from scoring.accounts.jurisdiction import check_inbox
 from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownScopeError
@@ -34,4 +35,7 @@ def get_lane_alerts(lane_id: StoreId, principal: PrincipalDep, session: SessionD
              responses=error_responses(UnknownAlertError, NotAuthorisedError, SignInError))
 def post_acknowledge(alert_id: StoreId, principal: PrincipalDep, session: SessionDep, now: NowDep) -> AlertOut:
     """The signed-in chief, one of the alert's lane, acknowledges it; repeating the call keeps the first."""
-    return AlertOut.model_validate(acknowledge(session, alert_id, principal.chief(), now=now))
+    acknowledged = acknowledge(session, alert_id, principal.chief(), now=now)
+    audit.record(session, principal, now, "alert.acknowledge", f"alert:{alert_id}", lane_id=acknowledged.lane_id,
+                 after={"acknowledged_by": acknowledged.acknowledged_by})
+    return AlertOut.model_validate(acknowledged)

@@ -12,6 +12,7 @@ from api.deps import NowDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.cases import CaseDetailOut, CaseIn, CaseOut, ReportedOut, TransitionIn
+from scoring.accounts import audit
 from scoring.accounts.errors import SignInError
 from scoring.accounts.jurisdiction import check_case, check_lane, lanes_in_reach
 from scoring.accounts.roles import Role
@@ -34,7 +35,10 @@ def post_case(body: CaseIn, principal: PrincipalDep, session: SessionDep, now: N
         position_m=body.position_m, checkpoint_id=body.checkpoint_id, photo_ref=body.photo_ref, note=body.note,
     )
     outcome = report_case(session, report)
-    return ReportedOut.build(outcome, get_case(session, outcome.case_id))
+    detail = get_case(session, outcome.case_id)
+    audit.record(session, principal, now, "case.report", f"case:{outcome.case_id}", lane_id=detail.case.lane_id,
+                 after={"report_id": outcome.report_id, "opened": outcome.opened, "state": detail.case.state.value})
+    return ReportedOut.build(outcome, detail)
 
 
 @router.get("/cases", response_model=list[CaseOut],
@@ -74,5 +78,9 @@ def post_transition(case_id: StoreId, body: TransitionIn, principal: PrincipalDe
                     now: NowDep) -> CaseDetailOut:
     """The signed-in account moves the case on, as the actor its credential names (never `system`:
     that is a service credential's)."""
+    before = get_case(session, case_id).case
     transition(session, case_id, body.to, principal.actor(), now, note=body.note, duplicate_of=body.duplicate_of)
-    return CaseDetailOut.from_detail(get_case(session, case_id))
+    after = get_case(session, case_id)
+    audit.record(session, principal, now, "case.transition", f"case:{case_id}", lane_id=before.lane_id,
+                 before={"state": before.state.value}, after={"state": after.case.state.value, "note": body.note})
+    return CaseDetailOut.from_detail(after)

@@ -14,6 +14,7 @@ from api.deps import NowDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.inspections import ChecklistOut, InspectionIn, InspectionOut
+from scoring.accounts import audit
 from scoring.accounts.errors import SignInError
 from scoring.errors import NotAuthorisedError, PeriodClosedError, StorageUnavailableError
 from scoring.inspections import (
@@ -65,6 +66,8 @@ def post_inspection(body: InspectionIn, principal: PrincipalDep, session: Sessio
         session, lane_id=body.lane_id, chief_id=principal.chief(), inspected_at=_inspected_at(body.inspected_at, now),
         results=[ItemResult(i.code, i.passed, i.note) for i in body.items], checklist=checklist, note=body.note,
     )
+    audit.record(session, principal, now, "inspection.record", f"inspection:{recorded.id}", lane_id=recorded.lane_id,
+                 after={"week_of": recorded.week_of.isoformat(), "score": recorded.score})
     return InspectionOut.model_validate(recorded)
 
 

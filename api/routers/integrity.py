@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.auth import PrincipalDep
 from api.deps import NowDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.integrity import AppealIn, DecisionIn, FlagOut
+from scoring.accounts import audit
 from scoring.accounts.errors import SignInError
 from scoring.accounts.jurisdiction import check_steward
 from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownScopeError
 from scoring.integrity.store import (
     FlagDecidedError,
+    FlagView,
     InvalidAppealError,
     NotYourFlagError,
     UnknownFlagError,
@@ -22,6 +26,7 @@ from scoring.integrity.store import (
     decide,
     list_flags,
 )
+from scoring.storage import tables as t
 
 router = APIRouter(tags=["integrity"], responses=error_responses(RequestValidationError, StorageUnavailableError))
 
@@ -41,7 +46,11 @@ def get_flags(steward_id: StoreId, principal: PrincipalDep, session: SessionDep,
 def post_appeal(flag_id: StoreId, body: AppealIn, principal: PrincipalDep, session: SessionDep,
                 now: NowDep) -> FlagOut:
     """The signed-in steward appeals a flag of their own."""
-    return FlagOut.model_validate(appeal(session, flag_id, principal.steward(), body.text, now=now))
+    appealed = appeal(session, flag_id, principal.steward(), body.text, now=now)
+    audit.record(session, principal, now, "flag.appeal", f"flag:{flag_id}",
+                 subdistrict_id=_subdistrict(session, appealed),
+                 after={"state": appealed.state.value, "text": body.text})
+    return FlagOut.model_validate(appealed)
 
 
 @router.post("/flags/{flag_id}/decision", response_model=FlagOut,
@@ -50,4 +59,15 @@ def post_decision(flag_id: StoreId, body: DecisionIn, principal: PrincipalDep, s
                   now: NowDep) -> FlagOut:
     """The signed-in chief decides. Restoring queues the steward's day for the scorer; its points follow
     on the next scoring run."""
-    return FlagOut.model_validate(decide(session, flag_id, principal.chief(), body.restore, body.note, now=now))
+    stored = session.get(t.IntegrityFlag, flag_id)
+    before = {"state": stored.state} if stored is not None else None
+    decided = decide(session, flag_id, principal.chief(), body.restore, body.note, now=now)
+    audit.record(session, principal, now, "flag.decision", f"flag:{flag_id}",
+                 subdistrict_id=_subdistrict(session, decided),
+                 before=before, after={"state": decided.state.value, "note": body.note})
+    return FlagOut.model_validate(decided)
+
+
+def _subdistrict(session: Session, flag: FlagView) -> int | None:
+    """Where a flag's change is logged: its steward's subdistrict."""
+    return session.scalar(select(t.Steward.subdistrict_id).where(t.Steward.id == flag.steward_id))
