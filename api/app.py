@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from api.auth import TokenService
 from api.errors import install_error_handlers
+from api.metrics import install_metrics
 from api.routers import activity, audit, auth, cases, health, inspections, leaderboard, pages, registry
 from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
@@ -37,6 +38,7 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.state.timescaledb = is_timescale(engine)
     app.state.jobs = jobs if jobs is not None else JobBoard()  # the background jobs /ready reports on
     install_error_handlers(app)
+    install_metrics(app)
     for module in (health, auth, audit, leaderboard, activity, registry, cases, inspections, pages):
         app.include_router(module.router)
     app.include_router(integrity_routes.router)

@@ -116,3 +116,8 @@ class JobBoard:
     @property
     def ready(self) -> bool:
         return all(state.ok for state in self.states())
+
+
+def scoring_backlog(session: Session) -> int:
+    """(steward, day) pairs waiting for the scorer: how far live scoring lags behind ingest."""
+    return session.scalar(select(func.count()).select_from(t.ScoringBacklog)) or 0
