@@ -52,11 +52,11 @@ def get_cases(
     limit: Annotated[int, Query(ge=1, le=LIST_LIMIT_MAX)] = 200,
 ) -> list[CaseOut]:
     """The cases the caller may see: a chief's lane's, an office's area's, a steward's own reports."""
-    if lane is not None and principal.role is not Role.STEWARD:
-        check_lane(session, principal, lane)
     steward = principal.role is Role.STEWARD
+    if lane is not None and not steward:
+        check_lane(session, principal, lane)  # then the lane alone bounds the list: no second reach query
     found = list_cases(session, lane_id=lane, state=state, open_only=open_only, limit=limit,
-                       lane_ids=None if steward else lanes_in_reach(session, principal),
+                       lane_ids=None if steward or lane is not None else lanes_in_reach(session, principal),
                        reported_by=principal.steward() if steward else None)
     return [CaseOut.model_validate(c) for c in found]
 
