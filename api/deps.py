@@ -9,6 +9,7 @@ with 503; routers neither commit nor catch SQLAlchemy errors.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Annotated
@@ -76,3 +77,27 @@ def resolve_period(session: Session, now: datetime, kind: PeriodKind, label: str
     if period.last_day >= date.max:  # queries run to the instant after the last day, which no datetime holds
         raise UnknownPeriodError(f"period {label} ends on the last day a date can hold: ask for one before it")
     return period
+
+
+# --- Paging: one convention for every list ---------------------------------------------------------
+
+PAGE_MAX = 500  # rows one request may ask for; a bigger export goes through /exports
+OFFSET_MAX = 10_000_000  # past any list this programme holds; bounded so the database never sees a huge OFFSET
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A window on a list in its stated order: `limit` rows after skipping `offset`."""
+
+    limit: int
+    offset: int
+
+
+def _page(
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX, description=f"rows to return, at most {PAGE_MAX}")] = 100,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX, description="rows to skip: the next page starts here")] = 0,
+) -> Page:
+    return Page(limit, offset)
+
+
+PageDep = Annotated[Page, Depends(_page)]
