@@ -9,8 +9,8 @@ with 503; routers neither commit nor catch SQLAlchemy errors.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
