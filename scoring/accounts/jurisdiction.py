@@ -1,8 +1,9 @@
 """Who may see what: each role its own area, and nothing of anyone else's.
 
-An area is a set of lanes. A chief's is his lane (a street chief's the main street he leads); a
-property company's the lane it serves; a coordinator's or a station's every lane of the subdistrict;
-a district administrator's every lane of the district; an administrator's and a machine's, all.
+An area is a set of lanes. A chief's is his lane (a street chief's the main street he leads and the
+lanes that open onto it); a property company's the lane it serves; a coordinator's or a station's
+every lane of the subdistrict; a district administrator's every lane of the district; an
+administrator's and a machine's, all.
 A steward reaches no lane's work: only their own data, and the public boards.
 
 A steward's data is seen by the steward, and by those whose area holds a lane the steward lives on or
@@ -33,7 +34,12 @@ def lanes_in_reach(session: Session, principal: Principal) -> frozenset[int] | N
         return EVERYWHERE
     if role is Role.CHIEF and principal.chief_id is not None:
         chief = session.get(t.Chief, principal.chief_id)
-        return frozenset({chief.lane_id}) if chief is not None and chief.lane_id is not None else frozenset()
+        if chief is None or chief.lane_id is None:
+            return frozenset()
+        # A street's chiefs (街长 and the street's deputies) oversee the lanes that open onto it; a lane's
+        # chiefs have no lanes opening onto theirs, so this one query serves both.
+        on_street = session.scalars(select(t.Lane.id).where(t.Lane.street_id == chief.lane_id))
+        return frozenset({chief.lane_id, *on_street})
     if role is Role.CONTRACTOR and principal.contractor_id is not None:
         contractor = session.get(t.Contractor, principal.contractor_id)
         return frozenset({contractor.lane_id}) if contractor is not None else frozenset()

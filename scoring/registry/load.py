@@ -41,13 +41,16 @@ def load_dataset(session: Session, data: Dataset, public_key_of: PublicKeyOf) ->
     for c in data.communities:
         add(t.Community(key=c.key, subdistrict_id=ids[c.subdistrict_key], name=c.name), c.key)
 
-    _bulk(session, t.Lane, ids, [
-        dict(key=ln.key, subdistrict_id=ids[ln.subdistrict_key],
-             community_id=ids[ln.community_key] if ln.community_key else None,
-             name=ln.name, kind=ln.kind, length_m=ln.length_m, shops=ln.shops,
-             residential_buildings=ln.residential_buildings, improvement_year=ln.improvement_year)
-        for ln in data.lanes
-    ])
+    # Main streets first: a lane names the street it opens onto by the street's id.
+    for on_a_street in (False, True):
+        _bulk(session, t.Lane, ids, [
+            dict(key=ln.key, subdistrict_id=ids[ln.subdistrict_key],
+                 community_id=ids[ln.community_key] if ln.community_key else None,
+                 name=ln.name, kind=ln.kind, length_m=ln.length_m, shops=ln.shops,
+                 residential_buildings=ln.residential_buildings, improvement_year=ln.improvement_year,
+                 street_id=ids[ln.street_key] if ln.street_key else None)
+            for ln in data.lanes if (ln.street_key is not None) is on_a_street
+        ])
     _bulk(session, t.Segment, ids, [
         dict(key=s.key, lane_id=ids[s.lane_key], name=s.name, length_m=s.length_m) for s in data.segments
     ])

@@ -60,7 +60,10 @@ class CommunitySeed:
 
 @dataclass(frozen=True, slots=True)
 class LaneSeed:
-    """A main street, lane or hutong; `improvement_year` is the year its upgrade is planned."""
+    """A main street, lane or hutong; `improvement_year` is the year its upgrade is planned.
+
+    `street_key` is the main street a lane opens onto: its street chief (街长) oversees the lane's chiefs.
+    A main street, and a lane of a subdistrict without main streets in the registry, has none."""
 
     key: str
     subdistrict_key: str
@@ -71,6 +74,7 @@ class LaneSeed:
     shops: int | None
     residential_buildings: int | None
     improvement_year: int | None
+    street_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in LANE_KINDS:
@@ -260,6 +264,13 @@ class _Index:
                     raise SeedIntegrityError(
                         f"lane {lane.key!r}: its community lies in another subdistrict"
                     )
+            if lane.street_key is not None:
+                _require("lane", lane.key, "street", lane.street_key, self.lanes)
+                street = self.lanes[lane.street_key]
+                if street.kind != "main_street" or lane.kind == "main_street":
+                    raise SeedIntegrityError(f"lane {lane.key!r}: only a lane opens onto a main street")
+                if street.subdistrict_key != lane.subdistrict_key:
+                    raise SeedIntegrityError(f"lane {lane.key!r}: its main street lies in another subdistrict")
             self.lanes_by_subdistrict.setdefault(lane.subdistrict_key, []).append(lane)
         self.segments_by_lane: dict[str, list[SegmentSeed]] = {}
         for seg in data.segments:

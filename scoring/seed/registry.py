@@ -12,7 +12,7 @@ each stays put when other records are added. People the report does not name get
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from scoring.seed import source
@@ -291,10 +291,12 @@ def _add_longtan(b: RegistryBuilder) -> None:
         CommunitySeed(key=XINGFU, subdistrict_key=LONGTAN, name=source.XINGFU_COMMUNITY_NAME)
     )
     # "东城每一条街巷都将设置一名街巷长": a street chief per main street, a lane chief per lane.
+    streets: list[LaneSeed] = []
     for n in range(1, source.LONGTAN_MAIN_STREETS + 1):
         lane = b.add_lane(
             f"{LONGTAN}/main-{n:02d}", LONGTAN, f"{source.LONGTAN_NAME} 大街{n:02d}", "main_street"
         )
+        streets.append(lane)
         b.add_chief(f"{lane.key}/chief", "street_chief", LONGTAN, lane.key)
     for spec in XINGFU_LAYOUT:
         lane = b.add_lane(
@@ -318,6 +320,14 @@ def _add_longtan(b: RegistryBuilder) -> None:
             f"{LONGTAN}/lane-{n:02d}", LONGTAN, f"{source.LONGTAN_NAME} 小巷{n:02d}", "lane"
         )
         b.add_chief(f"{lane.key}/chief", "lane_chief", LONGTAN, lane.key)
+    _put_on_streets(b, streets, [ln for ln in b.lanes if ln.subdistrict_key == LONGTAN and ln.kind != "main_street"])
+
+
+def _put_on_streets(b: RegistryBuilder, streets: list[LaneSeed], lanes: list[LaneSeed]) -> None:
+    """Each lane opens onto one main street, in contiguous runs (a street's lanes lie side by side), so each
+    street chief oversees a share of the lanes' chiefs: "街长统筹、巷长负责". The report names no such map."""
+    on_street = {lane.key: streets[i * len(streets) // len(lanes)].key for i, lane in enumerate(lanes)}
+    b.lanes[:] = [replace(ln, street_key=on_street[ln.key]) if ln.key in on_street else ln for ln in b.lanes]
 
 
 def _kind_of(name: str) -> LaneKind:
@@ -363,6 +373,7 @@ def _add_tiyuguanlu(b: RegistryBuilder) -> None:
     b.add_chief(TIYUGUANLU_EXTRA_STREET_CHIEF, "street_chief", TIYUGUANLU, None)
     for lane in lanes:
         b.add_chief(f"{lane.key}/chief", "lane_chief", TIYUGUANLU, lane.key)
+    _put_on_streets(b, main_streets, lanes)
     # "全体副街巷长" attended; the report gives no number. One deputy per main street is the
     # demo's choice.
     for lane in main_streets:

@@ -82,7 +82,8 @@ class Community(Base):
 
 
 class Lane(Base):
-    """大街 / 小巷 / 胡同; `kind` is main_street, lane or hutong."""
+    """大街 / 小巷 / 胡同; `kind` is main_street, lane or hutong. `street_id`: the main street a lane opens onto,
+    whose street chief (街长) oversees the lane's chiefs."""
 
     __tablename__ = "lanes"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -95,6 +96,7 @@ class Lane(Base):
     shops: Mapped[int | None]
     residential_buildings: Mapped[int | None]
     improvement_year: Mapped[int | None]
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("lanes.id"), index=True)
 
 
 class Segment(Base):

@@ -26,6 +26,8 @@ class World:
     lane: int  # a lane she has claimed
     chief: int  # that lane's chief
     other_chief: int  # the chief of a lane of hers she has nothing to do with
+    street_chief: int  # the 街长 of the main street her lane opens onto
+    other_street_chief: int  # the 街长 of a main street none of her lanes opens onto
     contractor: int  # the property company of her lane
     subdistrict: int
     other_subdistrict: int  # 西长安街街道, in another district
@@ -42,7 +44,15 @@ def build_world(seeded: Engine, longtan: Dataset) -> World:
         lane = sorted(x for x in lanes if x is not None)[0]
         chief = s.scalars(select(t.Chief.id).where(t.Chief.lane_id == lane).order_by(t.Chief.id)).first()
         other_chief = s.scalars(select(t.Chief.id).join(t.Lane, t.Chief.lane_id == t.Lane.id).where(
-            t.Lane.subdistrict_id == steward.subdistrict_id, t.Lane.id.not_in(lanes)).order_by(t.Chief.id)).first()
+            t.Lane.subdistrict_id == steward.subdistrict_id, t.Lane.id.not_in(lanes), t.Chief.role == "lane_chief")
+            .order_by(t.Chief.id)).first()
+        streets = set(s.scalars(select(t.Lane.street_id).where(t.Lane.id.in_(lanes))))
+        street = s.scalar(select(t.Lane.street_id).where(t.Lane.id == lane))
+        street_chief = s.scalars(select(t.Chief.id).where(t.Chief.lane_id == street, t.Chief.role == "street_chief")
+                                 ).first()
+        other_street_chief = s.scalars(select(t.Chief.id).join(t.Lane, t.Chief.lane_id == t.Lane.id).where(
+            t.Lane.subdistrict_id == steward.subdistrict_id, t.Lane.id.not_in(streets),
+            t.Chief.role == "street_chief").order_by(t.Chief.id)).first()
         other_steward = s.scalars(select(t.Steward.id).where(
             t.Steward.subdistrict_id == steward.subdistrict_id, t.Steward.id != steward.id)).first()
         contractor = s.scalars(select(t.Contractor.id).where(t.Contractor.lane_id == lane)).first()
@@ -53,9 +63,9 @@ def build_world(seeded: Engine, longtan: Dataset) -> World:
         district = s.scalar(select(t.Subdistrict.district_id).where(t.Subdistrict.id == steward.subdistrict_id))
         other_subdistrict, other_district = s.execute(select(t.Subdistrict.id, t.Subdistrict.district_id).where(
             t.Subdistrict.district_id != district).order_by(t.Subdistrict.id)).first()  # type: ignore[misc]
-    assert None not in (chief, other_chief, other_steward, district)
-    return World(steward.id, other_steward, lane, chief, other_chief, contractor, steward.subdistrict_id,
-                 other_subdistrict, district, other_district)  # type: ignore[arg-type]
+    assert None not in (chief, other_chief, street_chief, other_street_chief, other_steward, district)
+    return World(steward.id, other_steward, lane, chief, other_chief, street_chief, other_street_chief,  # type: ignore[arg-type]
+                 contractor, steward.subdistrict_id, other_subdistrict, district, other_district)
 
 
 # Who is who, as (role, links) built from the world; and which of them each route lets in.
@@ -64,6 +74,8 @@ CALLERS = {
     "another steward": lambda w: (Role.STEWARD, {"steward_id": w.other_steward}),
     "her lane's chief": lambda w: (Role.CHIEF, {"chief_id": w.chief}),
     "another lane's chief": lambda w: (Role.CHIEF, {"chief_id": w.other_chief}),
+    "her street's chief": lambda w: (Role.CHIEF, {"chief_id": w.street_chief}),
+    "another street's chief": lambda w: (Role.CHIEF, {"chief_id": w.other_street_chief}),
     "her lane's property company": lambda w: (Role.CONTRACTOR, {"contractor_id": w.contractor}),
     "her station": lambda w: (Role.STATION_STAFF, {"subdistrict_id": w.subdistrict}),
     "her coordinator": lambda w: (Role.COORDINATOR, {"subdistrict_id": w.subdistrict}),
@@ -73,7 +85,8 @@ CALLERS = {
     "a machine": lambda w: (Role.SERVICE, {}),
     "the administrator": lambda w: (Role.ADMIN, {}),
 }
-HER_AREA = {"her lane's chief", "her station", "her coordinator", "her district", "a machine", "the administrator"}
+HER_AREA = {"her lane's chief", "her street's chief", "her station", "her coordinator", "her district", "a machine",
+            "the administrator"}
 
 
 def check_matrix(client: TestClient, accounts: Accounts, world: World, method: str, path: str,
