@@ -7,7 +7,8 @@ A steward reaches no lane's work: only their own data, and the public boards.
 
 A steward's data is seen by the steward, and by those whose area holds a lane the steward lives on or
 has claimed, or (coordinators, stations and district administrators) the steward's subdistrict or
-district. A property company sees its lane's cases, never a steward's data or the chiefs' inbox.
+district. A property company sees its lane's cases, never a steward's data or the chiefs' inbox (nor
+the 周查 they keep). An export (scoring.exports) holds what these same checks and reaches let through.
 Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id that names nobody.
 """
 
