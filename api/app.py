@@ -12,10 +12,11 @@ from sqlalchemy import Engine
 from api.auth import TokenService
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
-from api.routers import activity, audit, auth, cases, health, inspections, leaderboard, pages, registry
+from api.routers import activity, audit, auth, cases, exports, health, inspections, leaderboard, pages, registry
 from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
 from api.routers import integrity as integrity_routes
+from scoring.exports.table import DEFAULT_MAX_ROWS
 from scoring.status import JobBoard
 from scoring.storage.engine import is_timescale, session_factory
 
@@ -25,8 +26,11 @@ def _utc_now() -> datetime:
 
 
 def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], datetime] = _utc_now,
-               jobs: JobBoard | None = None) -> FastAPI:
-    """`tokens` signs and checks access tokens (`STEWARDS_AUTH_SECRET`)."""
+               jobs: JobBoard | None = None, export_max_rows: int = DEFAULT_MAX_ROWS) -> FastAPI:
+    """`tokens` signs and checks access tokens (`STEWARDS_AUTH_SECRET`); `export_max_rows` bounds every export
+    (`STEWARDS_EXPORT_MAX_ROWS`)."""
+    if export_max_rows < 1:
+        raise ValueError(f"export_max_rows must be at least 1, not {export_max_rows}")
     app = FastAPI(
         title="Lane Stewards (街巷管家)",
         version="0.1.0",
@@ -37,9 +41,10 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.state.tokens = tokens
     app.state.timescaledb = is_timescale(engine)
     app.state.jobs = jobs if jobs is not None else JobBoard()  # the background jobs /ready reports on
+    app.state.export_max_rows = export_max_rows
     install_error_handlers(app)
     install_metrics(app)
-    for module in (health, auth, audit, leaderboard, activity, registry, cases, inspections, pages):
+    for module in (health, auth, audit, leaderboard, activity, registry, cases, inspections, exports, pages):
         app.include_router(module.router)
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)

@@ -35,6 +35,7 @@ from scoring.errors import (
     UnknownPeriodError,
     UnknownScopeError,
 )
+from scoring.exports.errors import ExportError, ExportTooLargeError, InvalidExportError
 from scoring.inspections import ChecklistError, InspectionExistsError, InvalidInspectionError, UnknownLaneError
 from scoring.integrity.store import FlagDecidedError, FlagError, InvalidAppealError, NotYourFlagError, UnknownFlagError
 from scoring.patrol_alerts import PatrolAlertError, UnknownAlertError
@@ -79,6 +80,11 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
     # 日巡 alerts
     PatrolAlertError: ErrorAnswer(400, "alert_error"),
     UnknownAlertError: ErrorAnswer(404, "unknown_alert"),
+    # exports. Not 413: RFC 9110 gives it to a request whose own content is too large; this request is small,
+    # what it asks for is more than one file may hold, and it is answered like any other query it cannot serve.
+    ExportError: ErrorAnswer(400, "export_error"),
+    ExportTooLargeError: ErrorAnswer(422, "export_too_large"),
+    InvalidExportError: ErrorAnswer(422, "invalid_export"),
     # closing jobs, for the routes that will run them
     PeriodNotEndedError: ErrorAnswer(409, "period_not_ended"),
     ClosingPolicyError: ErrorAnswer(422, "invalid_policy"),

@@ -28,7 +28,7 @@ import hashlib
 import json
 import logging
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, cached_property
@@ -306,12 +306,18 @@ def list_inspections(session: Session, lane_id: int) -> list[InspectionView]:
     return _views(session, rows)
 
 
-def inspections_in(session: Session, period: Period | None = None) -> list[InspectionView]:
-    """Every inspection whose local day lies in `period` (all if None), by time."""
+def inspections_in(session: Session, period: Period | None = None, *, lane_ids: Collection[int] | None = None,
+                   limit: int | None = None) -> list[InspectionView]:
+    """Every inspection whose local day lies in `period` (all if None), by time; of `lane_ids` only, if given.
+    `limit` stops after that many (an export asks for one more than it may hold, to know it would overflow)."""
     query = select(t.Inspection).order_by(t.Inspection.inspected_at, t.Inspection.id)
     if period is not None:
         query = query.where(t.Inspection.inspected_at >= period.starts_at(),
                             t.Inspection.inspected_at < period.ends_at())
+    if lane_ids is not None:
+        query = query.where(t.Inspection.lane_id.in_(sorted(lane_ids)))
+    if limit is not None:
+        query = query.limit(limit)
     return _views(session, session.scalars(query).all())
 
 

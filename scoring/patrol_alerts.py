@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Final
 
 from sqlalchemy import Connection, Engine, Row, Select, or_, select
 from sqlalchemy.orm import Session
 
 from scoring.checkins import CheckInKind
 from scoring.errors import NotAuthorisedError, ScoringError
-from scoring.periods import day_starts_at
+from scoring.periods import Period, day_starts_at
 from scoring.registry.claims import claimed_segments
 from scoring.rulebook import LoggingNotifier, Notifier, PatrolEvent, RuleBook, Visit, patrol_events
 from scoring.rulebook_default import default_rulebook
@@ -41,6 +42,10 @@ from scoring.storage.dialect import insert_skipping_duplicates
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+# How a lane chief names an alert's kind.
+KIND_LABELS: Final = {"missed": "未巡", "late": "迟巡"}
 
 
 class PatrolAlertError(ScoringError):
@@ -123,6 +128,27 @@ def lane_alerts(session: Session, lane_id: int, day: date | None = None) -> list
     query = _views().where(a.lane_id == lane_id)
     query = query.where(a.day == day) if day is not None else query.where(a.acknowledged_at.is_(None))
     return [_view(row) for row in session.execute(query.order_by(a.day, a.due_at, a.segment_id, a.steward_id))]
+
+
+def alerts_in(session: Session, *, lane_ids: Collection[int] | None, day: date | None = None,
+              period: Period | None = None, limit: int | None = None) -> list[AlertView]:
+    """The alerts of `lane_ids` (every lane if None) as `lane_alerts` has them for one lane: of `day`, or of
+    the days of `period`, acknowledged or not; with neither, those not yet acknowledged. `limit` stops after
+    that many."""
+    a = t.PatrolAlert
+    query = _views()
+    if lane_ids is not None:
+        query = query.where(a.lane_id.in_(sorted(lane_ids)))
+    if day is not None:
+        query = query.where(a.day == day)
+    if period is not None:
+        query = query.where(a.day >= period.first_day, a.day <= period.last_day)
+    if day is None and period is None:
+        query = query.where(a.acknowledged_at.is_(None))
+    query = query.order_by(a.day, a.due_at, a.lane_id, a.segment_id, a.steward_id, a.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_view(row) for row in session.execute(query)]
 
 
 def get_alert(session: Session, alert_id: int) -> AlertView:

@@ -159,7 +159,10 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
         jobs.add(runner.status)
         runner.start()
     tokens = TokenService(auth_secret if auth_secret is not None else secrets.token_bytes(32))
-    app_ = create_app(engine, tokens=tokens, jobs=jobs, **({"clock": clock} if clock else {}))
+    options: dict[str, Any] = {"clock": clock} if clock else {}
+    if settings is not None:
+        options["export_max_rows"] = settings.export_max_rows
+    app_ = create_app(engine, tokens=tokens, jobs=jobs, **options)
     console.print(f"API on http://{host}:{port}/ (leaderboard page) · /docs · /openapi.json — Ctrl-C to stop")
     try:
         uvicorn.run(app_, host=host, port=port, log_level="warning")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, SecretStr, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password"})
@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     score_every_seconds: float = 5.0
+    #: The most rows one export (/exports/…) may hold; beyond it the export is refused, never cut short.
+    export_max_rows: Annotated[int, Field(ge=1)] = 50_000
 
     @field_validator("database_url")
     @classmethod

@@ -14,8 +14,7 @@ from api.schemas.base import StoreId
 from api.schemas.cases import CaseDetailOut, CaseIn, CaseOut, ReportedOut, TransitionIn
 from scoring.accounts import audit
 from scoring.accounts.errors import SignInError
-from scoring.accounts.jurisdiction import check_case, check_lane, lanes_in_reach
-from scoring.accounts.roles import Role
+from scoring.accounts.jurisdiction import cases_in_reach, check_case
 from scoring.cases.errors import IllegalTransitionError, InvalidCaseInputError, UnknownCaseError
 from scoring.cases.store import get_case, list_cases, report_case, transition
 from scoring.cases.workflow import CaseState, ProblemReport
@@ -52,12 +51,9 @@ def get_cases(
     limit: Annotated[int, Query(ge=1, le=LIST_LIMIT_MAX)] = 200,
 ) -> list[CaseOut]:
     """The cases the caller may see: a chief's lane's, an office's area's, a steward's own reports."""
-    steward = principal.role is Role.STEWARD
-    if lane is not None and not steward:
-        check_lane(session, principal, lane)  # then the lane alone bounds the list: no second reach query
+    reach = cases_in_reach(session, principal, lane)
     found = list_cases(session, lane_id=lane, state=state, open_only=open_only, limit=limit,
-                       lane_ids=None if steward or lane is not None else lanes_in_reach(session, principal),
-                       reported_by=principal.steward() if steward else None)
+                       lane_ids=reach.lane_ids, reported_by=reach.reported_by)
     return [CaseOut.model_validate(c) for c in found]
 
 

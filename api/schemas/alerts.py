@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Final
 
 from pydantic import computed_field
 
 from api.schemas.base import OutModel
-
-KIND_LABELS: Final = {"missed": "未巡", "late": "迟巡"}
+from scoring.patrol_alerts import KIND_LABELS
 
 
 class AlertOut(OutModel):

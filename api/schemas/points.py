@@ -92,6 +92,8 @@ class EntryLineOut(OutModel):
     reverses: str | None  # the key of the entry a reversal cancels
     reversed: bool  # this entry was cancelled by a later reversal
     text: str
+    lane_id: int  # where it was earned
+    segment_id: int | None  # None for lane-level entries (cases, inspections)
 
 
 class SetAsideOut(OutModel):

@@ -8,13 +8,15 @@ A steward reaches no lane's work: only their own data, and the public boards.
 
 A steward's data is seen by the steward, and by those whose area holds a lane the steward lives on or
 has claimed, or (coordinators, stations and district administrators) the steward's subdistrict or
-district. A property company sees its lane's cases, never a steward's data or the chiefs' inbox.
+district. A property company sees its lane's cases, never a steward's data or the chiefs' inbox (nor
+the 周查 they keep). An export (scoring.exports) holds what these same checks and reaches let through.
 Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id that names nobody.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,9 +64,21 @@ def check_lane(session: Session, principal: Principal, lane_id: int) -> None:
 
 def check_inbox(session: Session, principal: Principal, lane_id: int) -> None:
     """A lane's patrol alerts are its chiefs' and its offices' to act on."""
-    if principal.role in (Role.STEWARD, Role.CONTRACTOR):
-        raise NotAuthorisedError(f"lane {lane_id}'s patrol alerts are for its chiefs and its street office")
+    check_lane_oversight(principal, f"lane {lane_id}'s patrol alerts")
     check_lane(session, principal, lane_id)
+
+
+def check_lane_oversight(principal: Principal, what: str) -> None:
+    """What the chiefs and offices keep of their lanes (patrol alerts, 周查) is theirs: a steward sees their
+    own data, a property company its lane's cases."""
+    if principal.role in (Role.STEWARD, Role.CONTRACTOR):
+        raise NotAuthorisedError(f"{what} are for the lane's chiefs and its street office")
+
+
+def check_stewards_data(principal: Principal) -> None:
+    """No steward's data is a property company's: it serves a lane's cases, not its people."""
+    if principal.role is Role.CONTRACTOR:
+        raise NotAuthorisedError("a property company sees its lane's cases, not the stewards' data")
 
 
 def check_steward(session: Session, principal: Principal, steward_id: int) -> None:
@@ -75,8 +89,7 @@ def check_steward(session: Session, principal: Principal, steward_id: int) -> No
         if principal.steward_id == steward_id:
             return
         raise NotAuthorisedError("a steward sees their own data only; the public boards show everyone's points")
-    if principal.role is Role.CONTRACTOR:
-        raise NotAuthorisedError("a property company sees its lane's cases, not the stewards' data")
+    check_stewards_data(principal)
     # One rule for who reaches which steward, the one the registry's lists use (`stewards_in_reach`).
     seen = stewards_in_reach(session, principal)
     if seen is EVERYWHERE or steward_id in seen:
@@ -98,6 +111,25 @@ def check_case(session: Session, principal: Principal, lane_id: int, reporters: 
             return
         raise NotAuthorisedError("a steward sees the cases they reported; the lane's chiefs see all of its cases")
     check_lane(session, principal, lane_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseReach:
+    """What bounds a list of cases: the area's lanes (None: no bound by lane), or a steward's own reports."""
+
+    lane_ids: frozenset[int] | None
+    reported_by: int | None = None
+
+
+def cases_in_reach(session: Session, principal: Principal, lane_id: int | None = None) -> CaseReach:
+    """The cases a list may hold: a steward's own reports (of any lane they ask for); else the one lane
+    asked for, if it is in the area; else the area's."""
+    if principal.role is Role.STEWARD:
+        return CaseReach(None, principal.steward())
+    if lane_id is not None:
+        check_lane(session, principal, lane_id)  # then the lane alone bounds the list: no second reach query
+        return CaseReach(None)
+    return CaseReach(lanes_in_reach(session, principal))
 
 
 def stewards_in_reach(session: Session, principal: Principal) -> frozenset[int] | None:

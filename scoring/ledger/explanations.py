@@ -48,6 +48,8 @@ class EntryLine:
     reverses: str | None  # the key of the entry a reversal cancels
     reversed: bool  # this entry was cancelled by a later reversal
     text: str
+    lane_id: int  # where it was earned
+    segment_id: int | None  # None for lane-level entries (cases, inspections)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,7 @@ def _entry_line(row: t.PointsEntry, book: RuleBook, keys_by_id: dict[int, str], 
         month = period_containing(PeriodKind.MONTH, dated.day).label
         text = f"{row.day.isoformat()} {ADJUSTMENT_TEXT.format(month=month)}:{text}"
     return EntryLine(row.entry_key, row.day, row.rule, row.points, row.trimmed_points, row.cap, row.ruleset_version,
-                     tuple(row.evidence), reverses, was_reversed, text)
+                     tuple(row.evidence), reverses, was_reversed, text, row.lane_id, row.segment_id)
 
 
 def _set_aside(session: Session, steward_id: int, period: Period) -> list[SetAside]:

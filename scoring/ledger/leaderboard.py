@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -81,6 +82,31 @@ def leaderboard(
         rank = standings[-1].rank if standings and standings[-1].points == points else position
         standings.append(Standing(rank, steward_id, name, int(points)))
     return standings
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPlace:
+    """Where an entry of a board's scope was earned: whose it is and on which lane."""
+
+    entry_key: str
+    steward_id: int
+    lane_id: int
+
+
+def entries_in_scope(session: Session, period: Period, scope: Scope = Scope(ScopeKind.ALL), *,
+                     steward_ids: Collection[int] | None = None, limit: int | None = None) -> list[EntryPlace]:
+    """The period's entries that the scope's board counts (of `steward_ids` only, if given), by steward and
+    as each steward's explanation lists them; `limit` stops after that many."""
+    pe = t.PointsEntry
+    query: Select[*tuple[Any, ...]] = select(pe.entry_key, pe.steward_id, pe.lane_id).where(
+        pe.day >= period.first_day, pe.day <= period.last_day)
+    query = _restrict(session, query, scope, period)
+    if steward_ids is not None:
+        query = query.where(pe.steward_id.in_(sorted(steward_ids)))
+    query = query.order_by(pe.steward_id, pe.day, pe.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [EntryPlace(key, steward_id, lane_id) for key, steward_id, lane_id in session.execute(query)]
 
 
 def _restrict(

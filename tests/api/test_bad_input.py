@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -86,7 +87,8 @@ def _requests(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], 
             body: dict[str, Any] = _plausible(spec, body_schema) if body_schema else {}
 
             def url(args: dict[str, Any], _template: str = template) -> str:
-                return _template.format(**args)
+                # Percent-encoded, as a client sends a path segment: a NUL or a slash is still a bad value then.
+                return _template.format(**{k: quote(str(v), safe="") for k, v in args.items()})
 
             for p in params:
                 for bad in _bad_values(spec, p["schema"], p["name"]):
