@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from scoring.accounts.roles import Role
 from scoring.exports import alerts, cases, inspections, leaderboard, points
 from scoring.exports.table import Table
 from scoring.seed.dataset import Dataset
+from scoring.storage import tables as t
 from tests.api.exports_data import DAY, Work, fill
 from tests.api.exports_read import PAGE, Registry, read_csv, read_xlsx
 from tests.api.jurisdiction_world import CALLERS, HER_AREA, NOW, World, check_matrix
@@ -62,6 +64,14 @@ def _rows(client: TestClient, path: str, params: dict[str, str], headers: dict[s
     return csv_rows
 
 
+def _street_lanes(engine: Engine) -> dict[int, set[int]]:
+    """Each street chief's lanes: his main street and the lanes that open onto it."""
+    with Session(engine) as s:
+        chiefs = s.execute(select(t.Chief.id, t.Chief.lane_id).where(t.Chief.role == "street_chief")).all()
+        on = s.execute(select(t.Lane.street_id, t.Lane.id).where(t.Lane.street_id.is_not(None))).all()
+    return {chief: {street} | {lane for st, lane in on if st == street} for chief, street in chiefs}
+
+
 def _column(table: Table, key: str) -> int:
     return next(i for i, c in enumerate(table.columns) if c.key == key)
 
@@ -74,8 +84,11 @@ def test_no_export_holds_a_row_from_outside_the_callers_area(seeded: Engine, wor
     assert len({lane["name"] for lane in reg.lanes.values()}) == len(reg.lanes)  # a lane's name tells it
     her_lanes = reg.lanes_of_subdistricts({w.subdistrict})
     far_lanes = reg.lanes_of_subdistricts(reg.subdistricts_of_district(w.other_district))
+    street_lanes = _street_lanes(seeded)
+    her_street, other_street = street_lanes[w.street_chief], street_lanes[w.other_street_chief]
     lanes_of = {
         "her lane's chief": {w.lane}, "another lane's chief": {work.other_lane}, COMPANY: {w.lane},
+        "her street's chief": her_street, "another street's chief": other_street,
         "her station": her_lanes, "her coordinator": her_lanes,
         "another coordinator": reg.lanes_of_subdistricts({w.other_subdistrict}),
         "her district": reg.lanes_of_subdistricts(reg.subdistricts_of_district(w.district)),
@@ -89,6 +102,9 @@ def test_no_export_holds_a_row_from_outside_the_callers_area(seeded: Engine, wor
         "another lane's chief": {"other"}, "her station": {"her", "other"}, "her coordinator": {"her", "other"},
         "her district": {"her", "other"}, "another coordinator": {"far"}, "another district": {"far"},
         "a machine": {"her", "other", "far"}, "the administrator": {"her", "other", "far"},
+        # A street chief sees the cases of the lanes on his street: hers is on her street's by construction.
+        "her street's chief": {"her"} | ({"other"} if work.other_lane in her_street else set()),
+        "another street's chief": {"other"} if work.other_lane in other_street else set(),
     }
     for caller, who in CALLERS.items():
         role, links = who(w)
