@@ -30,6 +30,23 @@ from stewards.services.mosquitto import Mosquitto, MqttCredentials
 from stewards.services.postgres import Postgres
 
 FLEET_SECRET = b"lane-stewards test fleet"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_argon2() -> Iterator[None]:
+    """Accounts in tests hash with argon2id at its cheapest. The production cost (pwdlib's recommended
+    64 MiB, 3 passes) is a deployment choice no test checks, and at half a second a hash on these machines it
+    made each jurisdiction matrix (a dozen accounts per store) spend most of its time hashing. Subprocesses
+    (the CLI tests) keep the real cost."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from scoring.accounts import passwords
+
+    real = passwords._HASHER
+    passwords._HASHER = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))  # type: ignore[misc]
+    yield
+    passwords._HASHER = real  # type: ignore[misc]
 GATEWAY = MqttCredentials("gateway", "gateway-test-password")
 DEFAULT_LIMITS = Limits()
 
