@@ -20,6 +20,8 @@ from api.schemas.documents import AwardReportOut
 from scoring.accounts.errors import SignInError
 from scoring.accounts.jurisdiction import check_steward_awards, check_subdistrict_documents, check_team_awards
 from scoring.accounts.principal import Principal
+from scoring.awards import AwardKind
+from scoring.awards.document import award_title
 from scoring.closing.errors import DocumentMissingError, NoDocumentError, PeriodNotClosedError
 from scoring.closing.outputs import read_recorded, slug
 from scoring.closing.published import (
@@ -34,7 +36,6 @@ from scoring.closing.published import (
 )
 from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownPeriodError, UnknownScopeError
 from scoring.periods import Period, PeriodKind
-from scoring.reports import STEWARD_AWARD, TEAM_AWARD
 
 router = APIRouter(tags=["cycle"], responses=error_responses(RequestValidationError, StorageUnavailableError))
 
@@ -148,7 +149,7 @@ def get_team_credential(team_id: StoreId, year: Year, principal: PrincipalDep, s
 
 
 def _award_name(award: AwardFiles) -> str:
-    return f"{award.subject_name}{award.year}年度{STEWARD_AWARD if award.kind == 'steward' else TEAM_AWARD}"
+    return f"{award.subject_name}{award_title(AwardKind(award.kind), award.year)}"
 
 
 def _certificate(cycle_dir: Path, award: AwardFiles) -> Response:

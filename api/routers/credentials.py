@@ -29,7 +29,7 @@ from scoring.awards import (
     VerifiedAward,
     verify_credential,
 )
-from scoring.awards.document import achievement_name
+from scoring.awards.document import achievement_name, award_title
 from scoring.awards.jsonio import MAX_JSON_BYTES
 from scoring.closing.errors import DocumentMissingError
 from scoring.closing.published import on_record, trusted_issuers
@@ -136,7 +136,7 @@ def _valid(verified: VerifiedAward, recorded: bool) -> CredentialCheckOut:
     return CredentialCheckOut(
         valid=True, code="valid",
         reason=f"signed by {verified.issuer.name} and unchanged since: {facts.subject_name}, "
-               f"{facts.year}年度{achievement_name(facts.kind)}",
+               f"{award_title(facts.kind, facts.year)}",
         credential_id=verified.credential_id, issuer=IssuerOut(name=verified.issuer.name, did=verified.issuer.did),
         award=StatedAwardOut(
             year=facts.year, kind=facts.kind.value, award=achievement_name(facts.kind), subject_key=facts.subject_key,

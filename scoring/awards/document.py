@@ -47,6 +47,7 @@ __all__ = [
     "EXTENSION_MEMBER",
     "ParsedCredential",
     "achievement_name",
+    "award_title",
     "build_document",
     "format_instant",
     "parse_document",
@@ -115,6 +116,11 @@ class ParsedCredential:
 
 def achievement_name(kind: AwardKind) -> str:
     return _TEXT[kind].name
+
+
+def award_title(kind: AwardKind, year: int) -> str:
+    """The award as a credential names it: 2018年度金牌管家, 2018年度金牌小巷管家团."""
+    return _TEXT[kind].title.format(year=year)
 
 
 def format_instant(at: datetime) -> str:

@@ -143,11 +143,11 @@ class Scheduler:
         self.runs += 1
         if report.months or report.quarters or report.years:
             logger.info("closed months %s, quarters %s, years %s", report.months, report.quarters, report.years)
-        for label in report.years_waiting:
-            if label not in self._warned:
-                self._warned.add(label)
-                logger.warning("%s has ended but stays open: its 金牌管家 awards are signed when it closes, and no "
-                               "award-signing key was given; months and quarters close without one", label)
+        newly = [label for label in report.years_waiting if label not in self._warned]
+        if newly:
+            self._warned.update(newly)
+            logger.warning("ended years stay open until an award-signing key is given: %s (金牌管家 awards are signed "
+                           "as a year closes; months and quarters close without a key)", ", ".join(newly))
         self.status.noted(waiting_note(report.years_waiting))
         return report
 
