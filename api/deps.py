@@ -54,18 +54,28 @@ def _now(request: Request) -> datetime:
     return clock()
 
 
-def _cycle_dir(request: Request) -> Path:
-    folder: Path | None = request.app.state.cycle_dir
-    if folder is None:
-        raise DocumentMissingError("this server runs without the closing jobs' folder: its documents and "
-                                   "credentials are not served here")
-    return folder
+@dataclass(frozen=True, slots=True)
+class CycleDir:
+    """The closing jobs' folder, if this server has one. Called only when a file is read, so a request that
+    fails its checks first (a bad label, a period not closed) answers as it would anywhere."""
+
+    folder: Path | None
+
+    def __call__(self) -> Path:
+        if self.folder is None:
+            raise DocumentMissingError("this server runs without the closing jobs' folder: its documents and "
+                                       "credentials are not served here")
+        return self.folder
+
+
+def _cycle_dir(request: Request) -> CycleDir:
+    return CycleDir(request.app.state.cycle_dir)
 
 
 # scope="function": the commit runs when the handler returns, not after the response has been sent.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 NowDep = Annotated[datetime, Depends(_now)]
-CycleDirDep = Annotated[Path, Depends(_cycle_dir)]  # where the closing jobs wrote their files
+CycleDirDep = Annotated[CycleDir, Depends(_cycle_dir)]  # where the closing jobs wrote their files
 
 PeriodKindQ = Annotated[
     PeriodKind, Query(description="day, week (Monday start), month, quarter or year, Asia/Shanghai"),

@@ -4,14 +4,14 @@ each winner's certificate (PDF) and signed credential (JSON-LD)."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from fastapi import APIRouter, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
 
 from api.auth import PrincipalDep
-from api.deps import CycleDirDep, NowDep, PageDep, SessionDep, parse_label
+from api.deps import CycleDir, CycleDirDep, NowDep, PageDep, SessionDep, parse_label
 from api.downloads import CREDENTIAL, PDF, attachment, file_responses
 from api.errors import error_responses
 from api.schemas.awards import GoldStewardOut, GoldTeamOut, HeldAwardOut
@@ -71,7 +71,7 @@ def get_award_report(subdistrict_id: StoreId, year: Year, principal: PrincipalDe
 def get_award_report_pdf(subdistrict_id: StoreId, year: Year, principal: PrincipalDep, session: SessionDep,
                          now: NowDep, cycle_dir: CycleDirDep) -> Response:
     found = _report(session, principal, now, subdistrict_id, year)
-    data = read_recorded(cycle_dir, found.pdf_path, found.pdf_sha256)
+    data = read_recorded(cycle_dir(), found.pdf_path, found.pdf_sha256)
     return attachment(data, PDF, f"award-report-{slug(found.subdistrict_key)}-{year}.pdf",
                       f"{found.subdistrict}{year}年度金牌管家评选报告.pdf")
 
@@ -152,11 +152,11 @@ def _award_name(award: AwardFiles) -> str:
     return f"{award.subject_name}{award_title(AwardKind(award.kind), award.year)}"
 
 
-def _certificate(cycle_dir: Path, award: AwardFiles) -> Response:
-    data = read_recorded(cycle_dir, award.certificate_path)  # the awards table keeps no certificate hash
+def _certificate(cycle_dir: CycleDir, award: AwardFiles) -> Response:
+    data = read_recorded(cycle_dir(), award.certificate_path)  # the awards table keeps no certificate hash
     return attachment(data, PDF, PurePosixPath(award.certificate_path).name, f"{_award_name(award)}证书.pdf")
 
 
-def _credential(cycle_dir: Path, award: AwardFiles) -> Response:
-    data = read_recorded(cycle_dir, award.credential_path, award.credential_sha256)
+def _credential(cycle_dir: CycleDir, award: AwardFiles) -> Response:
+    data = read_recorded(cycle_dir(), award.credential_path, award.credential_sha256)
     return attachment(data, CREDENTIAL, PurePosixPath(award.credential_path).name, f"{_award_name(award)}.json")

@@ -51,7 +51,7 @@ def get_bulletin(subdistrict_id: StoreId, quarter: str, principal: PrincipalDep,
 def get_bulletin_pdf(subdistrict_id: StoreId, quarter: str, principal: PrincipalDep, session: SessionDep,
                      now: NowDep, cycle_dir: CycleDirDep) -> Response:
     found = _bulletin(session, principal, now, subdistrict_id, quarter)
-    data = read_recorded(cycle_dir, found.pdf_path, found.pdf_sha256)
+    data = read_recorded(cycle_dir(), found.pdf_path, found.pdf_sha256)
     year, number = found.period.split("-Q")
     return attachment(data, PDF, f"bulletin-{slug(found.subdistrict_key)}-{found.period}.pdf",
                       f"{found.subdistrict}{year}年{quarter_name(int(number))}小巷管家工作通报.pdf")

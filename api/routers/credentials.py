@@ -13,9 +13,10 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from api.deps import CycleDirDep, NowDep, SessionDep
+from api.deps import CycleDir, CycleDirDep, NowDep, SessionDep
 from api.errors import error_responses
 from api.schemas.credentials import CheckCode, CredentialCheckOut, IssuerKeyFileOut, IssuerOut, StatedAwardOut
 from scoring.awards import (
@@ -23,6 +24,7 @@ from scoring.awards import (
     CredentialError,
     ExpiredCredentialError,
     IssuerMismatchError,
+    IssuerPublicKey,
     MalformedCredentialError,
     NotYetValidError,
     UnknownIssuerKeyError,
@@ -32,7 +34,7 @@ from scoring.awards import (
 from scoring.awards.document import achievement_name, award_title
 from scoring.awards.jsonio import MAX_JSON_BYTES
 from scoring.closing.errors import DocumentMissingError
-from scoring.closing.published import on_record, trusted_issuers
+from scoring.closing.published import issuer_key_paths, on_record, trusted_issuers
 from scoring.errors import StorageUnavailableError
 
 router = APIRouter(prefix="/credentials", tags=["credentials"],
@@ -109,7 +111,7 @@ def verify(submitted: SubmittedDep, session: SessionDep, now: NowDep, cycle_dir:
     not_yet_valid, expired). Always 200 for a credential, valid or not: the answer is the verdict."""
     if submitted.problem is not None:
         return CredentialCheckOut(valid=False, code="malformed", reason=submitted.problem)
-    trusted = trusted_issuers(session, cycle_dir)
+    trusted = _trusted(session, cycle_dir)
     try:
         verified = verify_credential(submitted.data, trusted, now=now)
     except CredentialError as exc:
@@ -121,7 +123,13 @@ def verify(submitted: SubmittedDep, session: SessionDep, now: NowDep, cycle_dir:
 def get_issuers(session: SessionDep, cycle_dir: CycleDirDep) -> list[IssuerKeyFileOut]:
     """The public key files of the offices that signed the closed years' awards: what an offline verifier
     trusts (`stewards cycle awards verify CREDENTIAL --key FILE`)."""
-    return [IssuerKeyFileOut.model_validate(issuer.to_json()) for issuer in trusted_issuers(session, cycle_dir)]
+    return [IssuerKeyFileOut.model_validate(issuer.to_json()) for issuer in _trusted(session, cycle_dir)]
+
+
+def _trusted(session: Session, cycle_dir: CycleDir) -> tuple[IssuerPublicKey, ...]:
+    """The keys the closed years were signed with; before any year closed there are none, and no folder to read."""
+    paths = issuer_key_paths(session)
+    return trusted_issuers(cycle_dir(), paths) if paths else ()
 
 
 def _code(error: CredentialError) -> CheckCode:

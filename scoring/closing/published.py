@@ -11,7 +11,7 @@ document asked for. Paths are relative to the closing jobs' folder; `read_record
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -327,11 +327,16 @@ def _awards(session: Session, holder: Any, name: str, year: int | None = None) -
 # --- verifying -------------------------------------------------------------------------------------------
 
 
-def trusted_issuers(session: Session, out_dir: Path) -> tuple[IssuerPublicKey, ...]:
-    """The public keys of every office that signed a closed year's awards, newest year first, one per key."""
+def issuer_key_paths(session: Session) -> list[str]:
+    """The public key files the closed years recorded, newest year first (one per subdistrict and year)."""
     r = t.AwardReportRecord
+    return list(session.scalars(select(r.public_key_path).order_by(r.year.desc(), r.subdistrict_id)))
+
+
+def trusted_issuers(out_dir: Path, paths: Iterable[str]) -> tuple[IssuerPublicKey, ...]:
+    """The offices' public keys in these files (`issuer_key_paths`), one per key, the first name found kept."""
     found: dict[str, IssuerPublicKey] = {}
-    for path in session.scalars(select(r.public_key_path).order_by(r.year.desc(), r.subdistrict_id)):
+    for path in paths:
         try:
             issuer = IssuerPublicKey.from_json(loads_strict(read_recorded(out_dir, path), path), path)
         except (KeyFileError, MalformedCredentialError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -69,7 +70,7 @@ def _bad_values(spec: dict[str, Any], schema: dict[str, Any], name: str) -> list
     values = list(BAD_BY_TYPE.get(s.get("type", "string"), BAD_BY_TYPE["string"]))
     if "enum" in s:
         values.append("no-such-value")
-    if name == "label":
+    if name in ("label", "month", "quarter"):  # a period's label, in the query or in the path
         values += PERIOD_LABELS
     if name == "actor":
         values += ["chief:99999999999999999999", "chief:-1", "chief:", "steward:1:2", "system:1"]
@@ -86,7 +87,8 @@ def _requests(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], 
             body: dict[str, Any] = _plausible(spec, body_schema) if body_schema else {}
 
             def url(args: dict[str, Any], _template: str = template) -> str:
-                return _template.format(**args)
+                # A path segment travels percent-encoded: a label with a NUL or a slash in it is still one segment.
+                return _template.format(**{name: quote(str(value), safe="") for name, value in args.items()})
 
             for p in params:
                 for bad in _bad_values(spec, p["schema"], p["name"]):
