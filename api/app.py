@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -12,7 +13,22 @@ from sqlalchemy import Engine
 from api.auth import TokenService
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
-from api.routers import activity, audit, auth, cases, exports, health, inspections, leaderboard, pages, registry
+from api.routers import (
+    activity,
+    audit,
+    auth,
+    awards,
+    bulletins,
+    cases,
+    credentials,
+    exports,
+    health,
+    inspections,
+    leaderboard,
+    pages,
+    registry,
+    reviews,
+)
 from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
 from api.routers import integrity as integrity_routes
@@ -26,15 +42,18 @@ def _utc_now() -> datetime:
 
 
 def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], datetime] = _utc_now,
-               jobs: JobBoard | None = None, export_max_rows: int = DEFAULT_MAX_ROWS) -> FastAPI:
+               jobs: JobBoard | None = None, export_max_rows: int = DEFAULT_MAX_ROWS,
+               cycle_dir: Path | None = None) -> FastAPI:
     """`tokens` signs and checks access tokens (`STEWARDS_AUTH_SECRET`); `export_max_rows` bounds every export
-    (`STEWARDS_EXPORT_MAX_ROWS`)."""
+    (`STEWARDS_EXPORT_MAX_ROWS`); `cycle_dir` is the closing jobs' folder (`STEWARDS_CYCLE_DIR`), whose
+    bulletins, certificates and credentials the API serves (None: none)."""
     if export_max_rows < 1:
         raise ValueError(f"export_max_rows must be at least 1, not {export_max_rows}")
     app = FastAPI(
         title="Lane Stewards (街巷管家)",
         version="0.1.0",
-        description="Registry, live leaderboards and points of Beijing's lane stewards (小巷管家).",
+        description="Registry, live leaderboards and points of Beijing's lane stewards (小巷管家); the cycle's "
+                "月评, 季通报 and 金牌管家 awards, and a public check of award credentials.",
     )
     app.state.sessions = session_factory(engine)
     app.state.clock = clock
@@ -42,6 +61,7 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.state.timescaledb = is_timescale(engine)
     app.state.jobs = jobs if jobs is not None else JobBoard()  # the background jobs /ready reports on
     app.state.export_max_rows = export_max_rows
+    app.state.cycle_dir = Path(cycle_dir) if cycle_dir is not None else None
     install_error_handlers(app)
     install_metrics(app)
     for module in (health, auth, audit, leaderboard, activity, registry, cases, inspections, exports, pages):
@@ -49,4 +69,6 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)
     app.include_router(alert_routes.router)
+    for module in (reviews, bulletins, awards, credentials):  # what the closing jobs published
+        app.include_router(module.router)
     return app

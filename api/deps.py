@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -19,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring.closing.errors import DocumentMissingError
 from scoring.errors import StorageUnavailableError, UnknownPeriodError
 from scoring.periods import Period, PeriodKind, local_day, parse_period, period_containing
 from scoring.status import latest_points_day
@@ -52,9 +54,28 @@ def _now(request: Request) -> datetime:
     return clock()
 
 
+@dataclass(frozen=True, slots=True)
+class CycleDir:
+    """The closing jobs' folder, if this server has one. Called only when a file is read, so a request that
+    fails its checks first (a bad label, a period not closed) answers as it would anywhere."""
+
+    folder: Path | None
+
+    def __call__(self) -> Path:
+        if self.folder is None:
+            raise DocumentMissingError("this server runs without the closing jobs' folder: its documents and "
+                                       "credentials are not served here")
+        return self.folder
+
+
+def _cycle_dir(request: Request) -> CycleDir:
+    return CycleDir(request.app.state.cycle_dir)
+
+
 # scope="function": the commit runs when the handler returns, not after the response has been sent.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 NowDep = Annotated[datetime, Depends(_now)]
+CycleDirDep = Annotated[CycleDir, Depends(_cycle_dir)]  # where the closing jobs wrote their files
 
 PeriodKindQ = Annotated[
     PeriodKind, Query(description="day, week (Monday start), month, quarter or year, Asia/Shanghai"),
@@ -69,6 +90,11 @@ def resolve_period(session: Session, now: datetime, kind: PeriodKind, label: str
     """The period a request names, or the one holding the latest points (today's, before any points)."""
     if label is None:
         return period_containing(kind, latest_points_day(session) or local_day(now))
+    return parse_label(kind, label)
+
+
+def parse_label(kind: PeriodKind, label: str) -> Period:
+    """The period a label names (UnknownPeriodError for a bad one, 422), short of the last day a date holds."""
     try:
         period = parse_period(kind, label)
     except OverflowError as exc:  # scoring's parser lets a week past 9999-12-31 through as this

@@ -27,7 +27,13 @@ from starlette.exceptions import HTTPException
 from api.schemas.errors import ErrorOut
 from scoring.accounts.errors import AccountLockedError, InvalidAccountError, SignInError
 from scoring.cases.errors import CaseError, IllegalTransitionError, InvalidCaseInputError, UnknownCaseError
-from scoring.closing.errors import ClosingPolicyError, PeriodNotEndedError
+from scoring.closing.errors import (
+    ClosingPolicyError,
+    DocumentMissingError,
+    NoDocumentError,
+    PeriodNotClosedError,
+    PeriodNotEndedError,
+)
 from scoring.errors import (
     NotAuthorisedError,
     PeriodClosedError,
@@ -88,6 +94,11 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
     # closing jobs, for the routes that will run them
     PeriodNotEndedError: ErrorAnswer(409, "period_not_ended"),
     ClosingPolicyError: ErrorAnswer(422, "invalid_policy"),
+    # what the closing jobs published
+    PeriodNotClosedError: ErrorAnswer(409, "not_closed"),  # not ended, or ended and the job has not run yet
+    NoDocumentError: ErrorAnswer(404, "no_document"),  # closed, without that document (or before the ledger)
+    DocumentMissingError: ErrorAnswer(503, "document_missing"),  # the recorded file is gone: the operator's
+
     # A unique key taken by a concurrent request between our check and our write: the caller reads it back.
     IntegrityError: ErrorAnswer(409, "conflict"),
 }

@@ -54,6 +54,7 @@ class JobState:
     last_failure_at: datetime | None
     failing_since: datetime | None
     last_error: str | None
+    note: str | None = None  # what the job holds back while healthy, e.g. years waiting for a signing key
 
 
 class JobStatus:
@@ -71,6 +72,12 @@ class JobStatus:
         self._last_failure_at: datetime | None = None
         self._failing_since: datetime | None = None
         self._last_error: str | None = None
+        self._note: str | None = None
+
+    def noted(self, note: str | None) -> None:
+        """Say what the job holds back while it succeeds (None: nothing); readiness shows it, and stays ready."""
+        with self._lock:
+            self._note = note
 
     def succeeded(self, at: datetime) -> None:
         with self._lock:
@@ -93,7 +100,7 @@ class JobStatus:
     def state(self) -> JobState:
         with self._lock:
             return JobState(self.name, self._failures == 0, self._runs, self._failures, self._last_success_at,
-                            self._last_failure_at, self._failing_since, self._last_error)
+                            self._last_failure_at, self._failing_since, self._last_error, self._note)
 
 
 class JobBoard:

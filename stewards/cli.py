@@ -103,7 +103,8 @@ def demo(
                           f"files in {summary.cycle['out_dir']}")
     if once:
         return
-    _serve(url, "127.0.0.1", port, clock=demo_clock(date.fromisoformat(summary.end)), console=console, score=False)
+    _serve(url, "127.0.0.1", port, clock=demo_clock(date.fromisoformat(summary.end)), console=console, score=False,
+           cycle_dir=Path(summary.cycle["out_dir"]))
 
 
 @app.command()
@@ -112,7 +113,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: STEWARDS_API_PORT.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Serve the API (and score new check-ins every few seconds) from STEWARDS_DATABASE_URL."""
+    """Serve the API from STEWARDS_DATABASE_URL; score new check-ins every few seconds, close ended periods hourly."""
     from stewards.settings import Settings
 
     settings = Settings(mqtt_anonymous=True)  # the API never talks to the broker
@@ -120,7 +121,7 @@ def serve(
     _logging(verbose, console)
     _serve(settings.database_url, host or settings.api_host, port or settings.api_port, console=console,
            score=True, score_every_seconds=settings.score_every_seconds, settings=settings,
-           auth_secret=_auth_secret(settings))
+           auth_secret=_auth_secret(settings), cycle_dir=Path(settings.cycle_dir))
 
 
 def _auth_secret(settings: Settings) -> bytes:
@@ -135,8 +136,9 @@ def _auth_secret(settings: Settings) -> bytes:
 
 def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
            clock: Callable[[], datetime] | None = None, score_every_seconds: float = 5.0,
-           settings: Settings | None = None, auth_secret: bytes | None = None) -> None:
-    """`auth_secret` None: a random one for this run only (the demo), so its tokens die with it."""
+           settings: Settings | None = None, auth_secret: bytes | None = None, cycle_dir: Path | None = None) -> None:
+    """`auth_secret` None: a random one for this run only (the demo), so its tokens die with it. `cycle_dir`: the
+    closing jobs' folder, whose documents the API serves."""
     import secrets
 
     import uvicorn
@@ -162,7 +164,7 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
     options: dict[str, Any] = {"clock": clock} if clock else {}
     if settings is not None:
         options["export_max_rows"] = settings.export_max_rows
-    app_ = create_app(engine, tokens=tokens, jobs=jobs, **options)
+    app_ = create_app(engine, tokens=tokens, jobs=jobs, cycle_dir=cycle_dir, **options)
     console.print(f"API on http://{host}:{port}/ (leaderboard page) · /docs · /openapi.json — Ctrl-C to stop")
     try:
         uvicorn.run(app_, host=host, port=port, log_level="warning")
@@ -171,17 +173,22 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
             runner.stop()
 
 
-def _closing_scheduler(engine: Engine, settings: Settings, console: Console) -> Scheduler | None:
-    """Close ended months, quarters and years hourly, inside the service; the CLI does past ones by hand."""
+def _closing_scheduler(engine: Engine, settings: Settings, console: Console) -> Scheduler:
+    """Close ended months, quarters and years hourly, inside the service; the CLI does past ones by hand.
+
+    月评 and 季通报 need no key, so they close whether or not STEWARDS_ISSUER_SECRET is set; without it an
+    ended year waits (its awards are signed as it closes), and /ready and the log say so.
+    """
     from scoring.closing import CyclePolicy, Scheduler, issuer_seeds
     from scoring.integrity.store import upheld_flags_of
 
     secret = settings.issuer_secret.get_secret_value()
     if not secret:
-        console.print("closing jobs off: set STEWARDS_ISSUER_SECRET so year-end awards can be signed")
-        return None
-    return Scheduler(engine, Path(settings.cycle_dir), CyclePolicy.from_default_rulebook(),
-                     issuer_seeds(engine, secret.encode()), upheld_flags_of(engine))
+        console.print("closing jobs on for 月评 and 季通报; year-end 金牌管家 awards wait until STEWARDS_ISSUER_SECRET "
+                      "is set, to be signed")
+    seeds = issuer_seeds(engine, secret.encode()) if secret else None
+    return Scheduler(engine, Path(settings.cycle_dir), CyclePolicy.from_default_rulebook(), seeds,
+                     upheld_flags_of(engine))
 
 
 @app.command()

@@ -33,6 +33,7 @@ class JobOut(OutModel):
     last_failure_at: datetime | None
     failing_since: datetime | None
     last_error: str | None
+    note: str | None = None  # what a healthy job holds back, e.g. "years 2018 wait for the award-signing key"
 
 
 class ReadyOut(OutModel):

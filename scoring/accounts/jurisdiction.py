@@ -10,6 +10,11 @@ A steward's data is seen by the steward, and by those whose area holds a lane th
 has claimed, or (coordinators, stations and district administrators) the steward's subdistrict or
 district. A property company sees its lane's cases, never a steward's data or the chiefs' inbox (nor
 the 周查 they keep). An export (scoring.exports) holds what these same checks and reaches let through.
+
+A subdistrict's documents (月评, 季通报, the award report and its winners) are for its street office and
+stations, its district, and the chiefs of its lanes. An award's certificate and credential are for the
+stewards it names (a team's: its members that year) and the street office and district of their
+subdistrict. Checking a credential is public: `check` routes need no account.
 Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id that names nobody.
 """
 
@@ -24,6 +29,7 @@ from sqlalchemy.orm import Session
 from scoring.accounts.principal import Principal
 from scoring.accounts.roles import Role
 from scoring.errors import NotAuthorisedError, UnknownScopeError
+from scoring.periods import Period
 from scoring.storage import tables as t
 
 EVERYWHERE = None  # the reach of an administrator or a machine
@@ -152,3 +158,70 @@ def stewards_in_reach(session: Session, principal: Principal) -> frozenset[int] 
                        .where(t.Subdistrict.district_id == principal.district_id))
         found |= set(session.scalars(in_district))
     return frozenset(found)
+
+
+def check_subdistrict_documents(session: Session, principal: Principal, subdistrict_id: int) -> None:
+    """A subdistrict's 月评, 季通报 and award report: its street office and stations, its district, its chiefs."""
+    sub = session.get(t.Subdistrict, subdistrict_id)
+    if sub is None:
+        raise UnknownScopeError(f"no subdistrict with id {subdistrict_id}: list them under /registry/places")
+    role = principal.role
+    if role in (Role.ADMIN, Role.SERVICE):
+        return
+    if role in (Role.COORDINATOR, Role.STATION_STAFF) and principal.subdistrict_id == sub.id:
+        return
+    if role is Role.DISTRICT_ADMIN and principal.district_id == sub.district_id:
+        return
+    if role is Role.CHIEF and principal.chief_id is not None:
+        lane = session.scalar(select(t.Lane.subdistrict_id).join(t.Chief, t.Chief.lane_id == t.Lane.id)
+                              .where(t.Chief.id == principal.chief_id))
+        if lane == sub.id:
+            return
+    raise NotAuthorisedError(f"{sub.name}'s 月评, 季通报 and award report are for its street office and stations, "
+                             "its district and the chiefs of its lanes; the public boards show everyone's points")
+
+
+def check_award_documents(session: Session, principal: Principal, subdistrict_id: int,
+                          holders: Collection[int]) -> None:
+    """An award's certificate and credential: the stewards it names, their street office and their district."""
+    role = principal.role
+    if role is Role.STEWARD:
+        if principal.steward_id in holders:
+            return
+        raise NotAuthorisedError("a steward gets the certificates and credentials of their own awards; the award "
+                                 "report names every winner")
+    if role in (Role.ADMIN, Role.SERVICE):
+        return
+    if role is Role.COORDINATOR and principal.subdistrict_id == subdistrict_id:
+        return
+    if role is Role.DISTRICT_ADMIN and principal.district_id == session.scalar(
+            select(t.Subdistrict.district_id).where(t.Subdistrict.id == subdistrict_id)):
+        return
+    raise NotAuthorisedError("an award's certificate and credential are for the stewards it names and the street "
+                             "office and district that award them")
+
+
+def check_steward_awards(session: Session, principal: Principal, steward_id: int) -> None:
+    """A steward's awards: theirs, and their subdistrict's street office and district's."""
+    steward = session.get(t.Steward, steward_id)
+    if steward is None:
+        raise UnknownScopeError(f"no steward with id {steward_id}: list them under /registry/stewards")
+    check_award_documents(session, principal, steward.subdistrict_id, {steward.id})
+
+
+def check_team_awards(session: Session, principal: Principal, team_id: int, year: Period) -> None:
+    """A team's award of a year: its members of that year, and its lane's street office and district."""
+    team = session.get(t.Team, team_id)
+    if team is None:
+        raise UnknownScopeError(f"no team with id {team_id}: list them under /registry/teams")
+    subdistrict = session.scalar(select(t.Lane.subdistrict_id).where(t.Lane.id == team.lane_id))
+    assert subdistrict is not None  # a team's lane is a foreign key
+    check_award_documents(session, principal, subdistrict, team_members(session, team.id, year))
+
+
+def team_members(session: Session, team_id: int, period: Period) -> frozenset[int]:
+    """Everyone who was a member of the team at some time in the period (Asia/Shanghai)."""
+    m = t.TeamMembership
+    return frozenset(session.scalars(select(m.steward_id).where(
+        m.team_id == team_id, m.valid_from < period.ends_at(),
+        (m.valid_to.is_(None)) | (m.valid_to > period.starts_at()))))

@@ -6,12 +6,17 @@ Signing a JSON document `doc` (which has no `proof` yet) with an Ed25519 key:
    verificationMethod, proofPurpose: "assertionMethod", @context: doc's @context when it has one}
 2. hash data = SHA-256(JCS(proof configuration)) || SHA-256(JCS(doc)): 64 bytes, configuration first
 3. proofValue = "z" + base58btc(Ed25519 signature of the hash data)  (RFC 8032, pure Ed25519)
-4. the secured document is doc plus `proof` = the configuration plus proofValue
+4. the secured document is doc plus `proof` = [the configuration plus proofValue]
 
 Verifying takes `proof` out, drops proofValue from it, and checks the signature over the same hash
-data. JCS is RFC 8785 (`scoring.awards.jcs`). Two places are stricter than the suite: a document
-carries exactly one proof (no proof sets or chains), and the proof's @context must equal the
-document's, not merely be a prefix of it, so nothing can be appended to the context after signing.
+data. JCS is RFC 8785 (`scoring.awards.jcs`).
+
+`proof` is written as an array of one proof, because the Open Badges 3.0 JSON schema has it an array;
+the VC data model allows either, and a proof set's members each sign the document without `proof`, so
+the array changes nothing that is signed. Credentials issued before carry a single proof object; both
+shapes verify. Two places are stricter than the suite: a document carries exactly one proof (no proof
+sets of two or more, no chains), and the proof's @context must equal the document's, not merely be a
+prefix of it, so nothing can be appended to the context after signing.
 This module knows nothing of badges; `scoring.awards.credential` builds on it.
 """
 
@@ -38,6 +43,7 @@ __all__ = [
     "SplitProof",
     "add_proof",
     "hash_data",
+    "single_proof",
     "split_proof",
     "verify_split_proof",
 ]
@@ -86,17 +92,26 @@ def add_proof(
     if "@context" in document:
         config["@context"] = document["@context"]
     signature = signing_key.sign(hash_data(config, document)).signature
-    return {**document, "proof": {**config, "proofValue": "z" + b58encode(signature)}}
+    return {**document, "proof": [{**config, "proofValue": "z" + b58encode(signature)}]}
+
+
+def single_proof(secured: Mapping[str, object]) -> Mapping[str, object]:
+    """The one proof of a document: an array of one (as issued now) or a bare object (as issued before)."""
+    proof = secured.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    if not isinstance(proof, Mapping):
+        found = f"a list of {len(proof)} proofs" if isinstance(proof, list) else "no proof object"
+        raise MalformedCredentialError(
+            f"the credential has {found}; the credentials issued here carry exactly one embedded "
+            "eddsa-jcs-2022 proof: it was not signed by a subdistrict"
+        )
+    return proof
 
 
 def split_proof(secured: Mapping[str, object]) -> SplitProof:
     """Check the shape of the document's single proof and separate it; no cryptography yet."""
-    proof = secured.get("proof")
-    if not isinstance(proof, Mapping):
-        raise MalformedCredentialError(
-            "the credential has no proof object (or a list of them); only credentials with one "
-            "embedded eddsa-jcs-2022 proof are issued here: it was not signed by a subdistrict"
-        )
+    proof = single_proof(secured)
     for name, expected in (("type", PROOF_TYPE), ("cryptosuite", CRYPTOSUITE),
                            ("proofPurpose", PROOF_PURPOSE)):
         if proof.get(name) != expected:

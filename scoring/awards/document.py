@@ -2,7 +2,7 @@
 
 An award is an OpenBadgeCredential (W3C VC Data Model 2.0 + Open Badges 3.0 context 3.0.3):
 
-    @context           [VC v2, OB v3p0 3.0.3]
+    @context           [VC v2, OB v3p0 3.0.3, VC undefined terms v2]
     id                 urn:uuid:<UUIDv5 of the SHA-256 of the JCS of the rest of the document>
     type               ["VerifiableCredential", "OpenBadgeCredential"]
     name               e.g. 龙潭街道2017年度金牌管家：赵云华
@@ -43,9 +43,11 @@ from scoring.awards.model import SUBJECT_URN_PREFIX, AwardFacts, AwardKind
 __all__ = [
     "CREDENTIAL_CONTEXT",
     "CREDENTIAL_TYPE",
+    "LEGACY_CONTEXT",
     "EXTENSION_MEMBER",
     "ParsedCredential",
     "achievement_name",
+    "award_title",
     "build_document",
     "format_instant",
     "parse_document",
@@ -53,7 +55,11 @@ __all__ = [
 
 VC_CONTEXT_V2: Final = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT_V3: Final = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-CREDENTIAL_CONTEXT: Final = (VC_CONTEXT_V2, OB_CONTEXT_V3)
+UNDEFINED_TERMS_CONTEXT: Final = "https://www.w3.org/ns/credentials/undefined-terms/v2"
+CREDENTIAL_CONTEXT: Final = (VC_CONTEXT_V2, OB_CONTEXT_V3, UNDEFINED_TERMS_CONTEXT)
+# What the first credentials carried: the signature covers it, so they keep verifying with it.
+LEGACY_CONTEXT: Final = (VC_CONTEXT_V2, OB_CONTEXT_V3)
+_KNOWN_CONTEXTS: Final = (list(CREDENTIAL_CONTEXT), list(LEGACY_CONTEXT))
 CREDENTIAL_TYPE: Final = ("VerifiableCredential", "OpenBadgeCredential")
 EXTENSION_MEMBER: Final = "laneStewardsAward"
 EXTENSION_TYPE: Final = "LaneStewardsAwardRecord"
@@ -112,6 +118,11 @@ def achievement_name(kind: AwardKind) -> str:
     return _TEXT[kind].name
 
 
+def award_title(kind: AwardKind, year: int) -> str:
+    """The award as a credential names it: 2018年度金牌管家, 2018年度金牌小巷管家团."""
+    return _TEXT[kind].title.format(year=year)
+
+
 def format_instant(at: datetime) -> str:
     return at.astimezone(UTC).strftime(_INSTANT_FORMAT)
 
@@ -163,7 +174,7 @@ def build_document(facts: AwardFacts, *, issuer_id: str, issuer_name: str) -> di
 
 def parse_document(document: Mapping[str, object]) -> ParsedCredential:
     """Read the facts back from an unsecured credential; refuses anything not in the shape above."""
-    if document.get("@context") != list(CREDENTIAL_CONTEXT):
+    if document.get("@context") not in _KNOWN_CONTEXTS:
         raise MalformedCredentialError(
             f"@context is not {list(CREDENTIAL_CONTEXT)}: this is not an Open Badges 3.0 award "
             "credential of this programme"

@@ -4,6 +4,12 @@ order, and a `Scheduler` that runs it periodically in a thread.
 Safe to run again at any time: each close is idempotent, so a run after a crash resumes where the
 last one stopped. Closing starts at the month of the ledger's first entry. Issuer keys: the caller
 passes seeds per subdistrict key, or derives them from one office secret with `derive_issuer_seed`.
+
+Without issuer keys (`issuer_keys=None`) months and quarters close as usual and each ended year waits,
+open, until keys are given: `DueReport.years_waiting` names them. A year is not closed without its
+credentials, because a credential's id (printed in the award report and on each certificate) is derived
+from the signing office's key, and a closed year's documents never change: closed unsigned, its awards
+could never be signed. Held open, the first run with keys closes it with everything.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ class DueReport:
     months: tuple[str, ...] = ()
     quarters: tuple[str, ...] = ()
     years: tuple[str, ...] = ()
+    years_waiting: tuple[str, ...] = ()  # ended, not closed: no issuer keys were given to sign their awards
 
 
 def close_due(engine: Engine, today: date, out_dir: Path, policy: CyclePolicy = DEFAULT_POLICY,
@@ -64,7 +71,7 @@ def close_due(engine: Engine, today: date, out_dir: Path, policy: CyclePolicy = 
     """Close, in order, every period that ended before `today` (Asia/Shanghai) and is not closed.
 
     Without `clock`, the closing instant recorded is the start of `today`, so a simulated year closes
-    on its own calendar.
+    on its own calendar. Without `issuer_keys`, ended years wait (see the module's docstring).
     """
     now = clock or (lambda: day_starts_at(today))
     with Session(engine) as session:
@@ -73,7 +80,7 @@ def close_due(engine: Engine, today: date, out_dir: Path, policy: CyclePolicy = 
     if first_day is None:
         return DueReport()
     already = closed_months(engine)
-    months, quarters, years = [], [], []
+    months, quarters, years, waiting = [], [], [], []
     month = period_containing(PeriodKind.MONTH, first_day)
     while month.last_day < today:
         if month.first_day not in already:
@@ -88,11 +95,22 @@ def close_due(engine: Engine, today: date, out_dir: Path, policy: CyclePolicy = 
         if next_day.month == 1:
             label = str(month.first_day.year)
             if ("year", label) not in closed_labels:
-                close_year(engine, month.first_day.year, out_dir, policy, issuer_keys,
-                           upheld_flags=upheld_flags, clock=now)
-                years.append(label)
+                if issuer_keys is None:
+                    waiting.append(label)
+                else:
+                    close_year(engine, month.first_day.year, out_dir, policy, issuer_keys,
+                               upheld_flags=upheld_flags, clock=now)
+                    years.append(label)
         month = period_containing(PeriodKind.MONTH, next_day)
-    return DueReport(tuple(months), tuple(quarters), tuple(years))
+    return DueReport(tuple(months), tuple(quarters), tuple(years), tuple(waiting))
+
+
+def waiting_note(years: tuple[str, ...]) -> str | None:
+    if not years:
+        return None
+    which = f"year {years[0]} waits" if len(years) == 1 else f"years {', '.join(years)} wait"
+    return (f"{which} for the award-signing key: 月评 and 季通报 close without it, the 金牌管家 awards once "
+            "the key is set")
 
 
 @dataclass
@@ -101,7 +119,8 @@ class Scheduler:
 
     A failed run is logged with its cause and retried with backoff (a database outage is retried
     within minutes, not at the next hourly tick): the jobs are idempotent. `status` is what the
-    readiness route reads.
+    readiness route reads; without `issuer_keys` it notes the years waiting for them (still ready:
+    months and quarters close), and each is logged once as a warning.
     """
 
     engine: Engine
@@ -115,6 +134,7 @@ class Scheduler:
     _runner: Runner | None = field(default=None, init=False, repr=False)
     last_report: DueReport | None = field(default=None, init=False)
     runs: int = field(default=0, init=False)
+    _warned: set[str] = field(default_factory=set, init=False, repr=False)
 
     def run_once(self) -> DueReport:
         report = close_due(self.engine, self.today(), self.out_dir, self.policy, self.issuer_keys,
@@ -123,6 +143,12 @@ class Scheduler:
         self.runs += 1
         if report.months or report.quarters or report.years:
             logger.info("closed months %s, quarters %s, years %s", report.months, report.quarters, report.years)
+        newly = [label for label in report.years_waiting if label not in self._warned]
+        if newly:
+            self._warned.update(newly)
+            logger.warning("ended years stay open until an award-signing key is given: %s (金牌管家 awards are signed "
+                           "as a year closes; months and quarters close without a key)", ", ".join(newly))
+        self.status.noted(waiting_note(report.years_waiting))
         return report
 
     def start(self) -> None:

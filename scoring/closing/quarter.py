@@ -2,9 +2,10 @@
 month snapshots, the work ledger's cases and the lanes' patrol completion; recorded in table bulletins.
 
 Files: bulletins/<year>-Q<n>/bulletin-<subdistrict>-<year>-Q<n>.html | .pdf under `out_dir`, the same
-bytes for the same data. A subdistrict gets a bulletin when a steward of it appears in any of the
-three months. Open cases are those whose state at the quarter's end (replayed from case_events) is
-open; "found" counts cases the chief confirmed in the quarter, "fixed" those whose fix was confirmed.
+bytes for the same data; the bulletin's contents as data go into its row too, for the API. A
+subdistrict gets a bulletin when a steward of it appears in any of the three months. Open cases are
+those whose state at the quarter's end (replayed from case_events) is open; "found" counts cases the
+chief confirmed in the quarter, "fixed" those whose fix was confirmed.
 Notable teams (优秀小巷管家团) are scored as the year-end team award scores them (`team_period_facts`):
 members' points on the team's lane while they were members, compared per member-month.
 """
@@ -41,6 +42,7 @@ from scoring.reports import (
     PatrolCompletion,
     QuarterlyBulletin,
     StewardRanking,
+    document_data,
     render_bulletin_html,
     render_bulletin_pdf,
 )
@@ -102,7 +104,8 @@ def close_quarter(engine: Engine, quarter: Period | str, out_dir: Path, policy: 
         html_sha = write_file(out_dir, f"{stem}.html", render_bulletin_html(bulletin).encode())
         pdf_sha = write_file(out_dir, f"{stem}.pdf", render_bulletin_pdf(bulletin))
         records.append(t.Bulletin(period=period.label, subdistrict_id=sub_id, html_path=f"{stem}.html",
-                                  pdf_path=f"{stem}.pdf", html_sha256=html_sha, pdf_sha256=pdf_sha))
+                                  pdf_path=f"{stem}.pdf", html_sha256=html_sha, pdf_sha256=pdf_sha,
+                                  content=document_data(bulletin)))
     try:
         with Session(engine) as session, session.begin():
             now = clock()

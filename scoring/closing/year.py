@@ -44,6 +44,7 @@ from scoring.reports import (
     EvidenceSummary,
     TeamAward,
     TeamMember,
+    document_data,
     render_award_report_html,
     render_award_report_pdf,
     render_certificate_pdf,
@@ -288,7 +289,7 @@ def _write_subdistrict(
     pdf_sha = write_file(out_dir, f"{stem}.pdf", render_award_report_pdf(report))
     record = t.AwardReportRecord(year=year, subdistrict_id=sub.id, ruleset_version=version, html_path=f"{stem}.html",
                                  pdf_path=f"{stem}.pdf", public_key_path=public_key_path, html_sha256=html_sha,
-                                 pdf_sha256=pdf_sha)
+                                 pdf_sha256=pdf_sha, content=document_data(report))
     return record, awards
 
 

@@ -7,6 +7,7 @@ renderer. The same data always gives the same bytes, HTML and PDF alike.
     render_bulletin_html(QuarterlyBulletin) -> str      render_bulletin_pdf(QuarterlyBulletin) -> bytes
     render_award_report_html(AwardReport) -> str        render_award_report_pdf(AwardReport) -> bytes
     render_certificate_pdf(Certificate) -> bytes
+    document_data(QuarterlyBulletin | AwardReport) -> dict   the contents as JSON-ready data
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from scoring.reports.award_report import render_award_report_html, render_award_report_pdf
 from scoring.reports.bulletin import render_bulletin_html, render_bulletin_pdf
 from scoring.reports.certificate import render_certificate_pdf
+from scoring.reports.data import document_data
 from scoring.reports.errors import ReportDataError, ReportError
 from scoring.reports.model import (
     STEWARD_AWARD,
@@ -58,6 +60,7 @@ __all__ = [
     "StewardRanking",
     "TeamAward",
     "TeamMember",
+    "document_data",
     "render_award_report_html",
     "render_award_report_pdf",
     "render_bulletin_html",

@@ -563,6 +563,8 @@ class Bulletin(Base):
     html_sha256: Mapped[str] = mapped_column(String(64))
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # What the bulletin says, as data (`scoring.reports.document_data`); None for one closed before it was kept.
+    content: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("uq_bulletins_period_subdistrict", "period", "subdistrict_id", unique=True),)
 
@@ -581,6 +583,7 @@ class AwardReportRecord(Base):
     html_sha256: Mapped[str] = mapped_column(String(64))
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    content: Mapped[dict[str, object] | None] = mapped_column(JSON)  # as `Bulletin.content`
 
     __table_args__ = (Index("uq_award_reports_year_subdistrict", "year", "subdistrict_id", unique=True),)
 

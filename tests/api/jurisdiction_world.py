@@ -102,5 +102,5 @@ def check_matrix(client: TestClient, accounts: Accounts, world: World, method: s
         if r.status_code == 403:
             assert set(r.json()) == {"code", "detail"} and r.json()["code"] == "not_authorised"
     assert {c: 403 if s == 403 else 200 if 200 <= s < 300 else s for c, s in outcome.items()} == \
-        {caller: 200 if caller in allowed else 403 for caller in CALLERS}
+        {caller: 200 if caller in allowed else 403 for caller in CALLERS}, (method, path, outcome)
     return outcome

@@ -70,7 +70,7 @@ def _bad_values(spec: dict[str, Any], schema: dict[str, Any], name: str) -> list
     values = list(BAD_BY_TYPE.get(s.get("type", "string"), BAD_BY_TYPE["string"]))
     if "enum" in s:
         values.append("no-such-value")
-    if name == "label":
+    if name in ("label", "month", "quarter"):  # a period's label, in the query or in the path
         values += PERIOD_LABELS
     if name == "actor":
         values += ["chief:99999999999999999999", "chief:-1", "chief:", "steward:1:2", "system:1"]

@@ -115,6 +115,67 @@ def test_the_document_is_an_open_badges_3_credential() -> None:
     assert team["id"] == "urn:lane-stewards:team:longtan/xingfu/fuguang-lu"  # type: ignore[index]
 
 
+def test_an_issued_credential_defines_every_term_and_carries_its_proof_in_an_array() -> None:
+    credential = issued()
+    # VC 2.0 first, Open Badges 3.0 second, as both require; then the context that defines the extension's
+    # terms, which VC 2.0's base context (it has no @vocab) leaves undefined.
+    assert credential["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        "https://www.w3.org/ns/credentials/undefined-terms/v2",
+    ]
+    proofs = credential["proof"]
+    assert isinstance(proofs, list) and len(proofs) == 1  # the Open Badges 3.0 schema has `proof` an array
+    assert proofs[0]["type"] == "DataIntegrityProof" and proofs[0]["cryptosuite"] == "eddsa-jcs-2022"
+    assert proofs[0]["@context"] == credential["@context"]
+
+
+def _leaves(value: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    if isinstance(value, dict):
+        return [leaf for name, item in value.items() for leaf in _leaves(item, (*path, name))]
+    if isinstance(value, list):
+        return [leaf for i, item in enumerate(value) for leaf in _leaves(item, (*path, i))]
+    return [path]
+
+
+def _tampered(value: object) -> object:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    assert isinstance(value, str)
+    return value[:-1] + ("0" if value[-1:] != "0" else "1")  # one character: lengths and alphabets still fit
+
+
+def _legacy(credential: dict[str, object]) -> dict[str, object]:
+    """The shape issued before: two contexts and one bare proof object, signed over that."""
+    document = {k: v for k, v in credential.items() if k != "proof"}
+    document["@context"] = document["@context"][:2]  # type: ignore[index]
+    (proof,) = _signed_by_longtan(document)["proof"]  # type: ignore[misc]
+    return {**document, "proof": proof}
+
+
+@pytest.mark.parametrize("shape", ["issued now", "issued before"])
+def test_tampering_with_any_field_fails_and_says_why(shape: str) -> None:
+    original = issued() if shape == "issued now" else _legacy(issued())
+    verify_credential(original, TRUSTED, now=NOW)
+    leaves = _leaves(original)
+    assert len(leaves) >= 40  # every member, the proof's included
+    for path in leaves:
+        credential = copy.deepcopy(original)
+        target: object = credential
+        for step in path[:-1]:
+            target = target[step]  # type: ignore[index]
+        target[path[-1]] = _tampered(target[path[-1]])  # type: ignore[index]
+        with pytest.raises(CredentialError) as caught:
+            verify_credential(credential, TRUSTED, now=NOW)
+        reason = str(caught.value)
+        # The signature's own members cannot be checked against themselves: they fail on their shape or key.
+        if path[0] != "proof" or path[-1] == "created":
+            assert isinstance(caught.value, BadSignatureError | MalformedCredentialError), (path, reason)
+        assert len(reason) > 30, (path, reason)
+
+
 def test_layout_does_not_matter_only_content() -> None:
     credential = issued()
     compact_sorted = json.dumps(credential, sort_keys=True, separators=(",", ":"))  # \u-escaped Chinese
@@ -173,7 +234,7 @@ RECORD = (*SUBJECT, "laneStewardsAward")
         (("name",), "龙潭街道2018年度金牌管家：赵云华"),
         ((*SUBJECT, "achievement", "criteria", "narrative"), "全勤即可。"),
         (("id",), "urn:uuid:00000000-0000-5000-8000-000000000000"),
-        (("proof", "created"), "2018-01-05T02:00:01Z"),
+        (("proof", 0, "created"), "2018-01-05T02:00:01Z"),
         (("validUntil",), "2099-01-01T00:00:00Z"),  # a member the issuer never wrote
     ],
 )
@@ -221,7 +282,7 @@ def test_a_signature_by_another_key_under_a_trusted_key_id_fails() -> None:
     impostor = IssuerKey.from_seed(bytes(32), "龙潭街道办事处")
     credential = issue_credential(FACTS, impostor)
     credential["issuer"]["id"] = LONGTAN.public.did  # type: ignore[index]
-    credential["proof"]["verificationMethod"] = LONGTAN.public.verification_method  # type: ignore[index]
+    credential["proof"][0]["verificationMethod"] = LONGTAN.public.verification_method  # type: ignore[index]
     with pytest.raises(BadSignatureError):
         verify_credential(credential, TRUSTED, now=NOW)
 
@@ -289,15 +350,15 @@ def test_a_float_slipped_into_a_parsed_credential_is_malformed() -> None:
 
 def test_a_verification_method_that_is_not_a_did_key_is_malformed_not_unknown() -> None:
     credential = copy.deepcopy(issued())
-    credential["proof"]["verificationMethod"] = "https://example.org/keys/1"  # type: ignore[index]
+    credential["proof"][0]["verificationMethod"] = "https://example.org/keys/1"  # type: ignore[index]
     with pytest.raises(MalformedCredentialError, match="did:key"):
         verify_credential(credential, TRUSTED, now=NOW)
 
 
 def test_a_proof_set_is_malformed() -> None:
     credential = copy.deepcopy(issued())
-    credential["proof"] = [credential["proof"], credential["proof"]]
-    with pytest.raises(MalformedCredentialError, match="no proof object"):
+    credential["proof"] = [*credential["proof"], *credential["proof"]]  # type: ignore[misc]
+    with pytest.raises(MalformedCredentialError, match="a list of 2 proofs"):
         verify_credential(credential, TRUSTED, now=NOW)
 
 

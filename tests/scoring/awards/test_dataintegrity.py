@@ -50,7 +50,7 @@ def test_canonical_document_matches_the_w3c_vector() -> None:
 
 
 def test_signing_reproduces_the_w3c_proof_value() -> None:
-    proof = signed()["proof"]
+    (proof,) = signed()["proof"]  # type: ignore[misc]  # an array of one, as Open Badges 3.0 has it
     assert proof == {
         "type": "DataIntegrityProof",
         "cryptosuite": "eddsa-jcs-2022",
@@ -67,13 +67,16 @@ def test_hash_data_is_proof_hash_then_document_hash() -> None:
     assert hash_data(split.proof_config, split.unsecured)[32:].hex() == DOCUMENT_HASH_HEX
 
 
-def test_the_w3c_signed_document_verifies() -> None:
-    document = {**UNSECURED, "proof": {
-        "type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022", "created": CREATED,
-        "verificationMethod": VERIFICATION_METHOD, "proofPurpose": "assertionMethod",
-        "@context": CONTEXT, "proofValue": PROOF_VALUE,
-    }}
-    assert verify_split_proof(split_proof(document), PUBLIC_KEY)
+W3C_PROOF = {
+    "type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022", "created": CREATED,
+    "verificationMethod": VERIFICATION_METHOD, "proofPurpose": "assertionMethod",
+    "@context": CONTEXT, "proofValue": PROOF_VALUE,
+}
+
+
+@pytest.mark.parametrize("proof", [W3C_PROOF, [W3C_PROOF]], ids=["a single object", "an array of one"])
+def test_the_w3c_signed_document_verifies_with_its_proof_in_either_shape(proof: object) -> None:
+    assert verify_split_proof(split_proof({**UNSECURED, "proof": proof}), PUBLIC_KEY)
 
 
 @pytest.mark.parametrize(
@@ -81,16 +84,16 @@ def test_the_w3c_signed_document_verifies() -> None:
     [
         (("credentialSubject", "alumniOf"), "The School of Forgery"),
         (("validFrom",), "2022-01-01T00:00:00Z"),
-        (("proof", "created"), "2023-02-24T23:36:39Z"),  # the proof configuration is signed too
-        (("proof", "verificationMethod"), "https://vc.example/issuers/5678#other"),
+        (("proof", 0, "created"), "2023-02-24T23:36:39Z"),  # the proof configuration is signed too
+        (("proof", 0, "verificationMethod"), "https://vc.example/issuers/5678#other"),
     ],
 )
-def test_any_change_breaks_the_signature(path: tuple[str, ...], value: str) -> None:
+def test_any_change_breaks_the_signature(path: tuple[str | int, ...], value: str) -> None:
     document = copy.deepcopy(signed())
-    target = document
+    target: object = document
     for name in path[:-1]:
-        target = target[name]  # type: ignore[assignment]
-    target[path[-1]] = value
+        target = target[name]  # type: ignore[index]
+    target[path[-1]] = value  # type: ignore[index]
     assert not verify_split_proof(split_proof(document), PUBLIC_KEY)
 
 
@@ -106,7 +109,7 @@ def test_a_document_is_signed_once() -> None:
 
 def _with_proof(**changes: object) -> dict[str, object]:
     document = copy.deepcopy(signed())
-    proof = document["proof"]
+    (proof,) = document["proof"]  # type: ignore[misc]
     assert isinstance(proof, dict)
     for name, value in changes.items():
         if value is None:
@@ -120,7 +123,10 @@ def _with_proof(**changes: object) -> dict[str, object]:
     ("document", "message"),
     [
         ({**UNSECURED}, "no proof object"),
-        ({**UNSECURED, "proof": [{"type": "DataIntegrityProof"}]}, "no proof object"),
+        ({**UNSECURED, "proof": []}, "a list of 0 proofs"),
+        ({**UNSECURED, "proof": [W3C_PROOF, W3C_PROOF]}, "a list of 2 proofs"),  # no proof sets
+        ({**UNSECURED, "proof": ["z" + PROOF_VALUE]}, "no proof object"),
+        ({**UNSECURED, "proof": [{"type": "DataIntegrityProof"}]}, "cryptosuite"),
         (_with_proof(cryptosuite="eddsa-rdfc-2022"), "cryptosuite"),
         (_with_proof(type="Ed25519Signature2020"), "proof.type"),
         (_with_proof(proofPurpose="authentication"), "proofPurpose"),

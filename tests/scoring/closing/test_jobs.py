@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from scoring.awards import verify_file
 from scoring.closing import (
     CyclePolicy,
     Scheduler,
@@ -22,7 +25,7 @@ from scoring.closing.quarter import build_bulletin
 from scoring.closing.registry_names import Names
 from scoring.periods import parse_period
 from scoring.storage import tables as t
-from tests.scoring.closing.simulated import RESTING_STEWARD, simulate_year
+from tests.scoring.closing.simulated import RESTING_STEWARD, simulate_first_quarter, simulate_year
 
 SEEDS = {"longtan": derive_issuer_seed(b"test", "longtan")}
 
@@ -115,3 +118,39 @@ def test_the_scheduler_runs_the_job_in_its_thread(seeded: Engine, tmp_path: Path
     assert scheduler.runs == 1
     assert scheduler.last_report is not None and scheduler.last_report.quarters == ("2018-Q1",)
     assert load_quarter_summary(seeded, "2018-Q1", tmp_path).bulletins
+
+
+def test_without_issuer_keys_months_and_quarters_close_and_an_ended_year_waits_open(seeded: Engine,
+                                                                                    tmp_path: Path) -> None:
+    simulate_first_quarter(seeded)
+    policy = CyclePolicy(gold_min_active_months=1)
+    report = close_due(seeded, date(2019, 1, 2), tmp_path, policy)
+    assert report.months == tuple(f"2018-{m:02d}" for m in range(1, 13))
+    assert report.quarters == ("2018-Q1", "2018-Q2", "2018-Q3", "2018-Q4")
+    assert (report.years, report.years_waiting) == ((), ("2018",))
+    assert load_year_summary(seeded, 2018, tmp_path).subdistricts == () and not (tmp_path / "awards").exists()
+    assert load_quarter_summary(seeded, "2018-Q1", tmp_path).bulletins
+
+    again = close_due(seeded, date(2019, 1, 2), tmp_path, policy)
+    assert (again.months, again.quarters, again.years, again.years_waiting) == ((), (), (), ("2018",))
+    # Once the key is there, the year closes with its credentials signed.
+    signed = close_due(seeded, date(2019, 1, 2), tmp_path, policy, SEEDS)
+    assert (signed.years, signed.years_waiting) == (("2018",), ())
+    (longtan,) = load_year_summary(seeded, 2018, tmp_path).subdistricts
+    for award in longtan.stewards:
+        assert verify_file(award.credential, [longtan.public_key]).credential_id == award.credential_id
+
+
+def test_the_scheduler_without_keys_notes_the_waiting_year_and_warns_once(seeded: Engine, tmp_path: Path,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    simulate_first_quarter(seeded)
+    scheduler = Scheduler(seeded, tmp_path, CyclePolicy(), every_seconds=3600, today=lambda: date(2019, 1, 2))
+    with caplog.at_level(logging.WARNING, logger="scoring.closing.jobs"):
+        scheduler.start()
+        scheduler.stop()
+        scheduler.run_once()
+    state = scheduler.status.state()
+    assert state.ok and state.note is not None and "year 2018 waits for the award-signing key" in state.note
+    warnings = [r.getMessage() for r in caplog.records if "stay open" in r.getMessage()]
+    assert len(warnings) == 1 and "key is given: 2018 (" in warnings[0]  # two runs, one warning
+    assert scheduler.last_report is not None and scheduler.last_report.years_waiting == ("2018",)

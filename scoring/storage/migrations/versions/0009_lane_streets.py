@@ -1,6 +1,6 @@
 """lanes.street_id: the main street a lane opens onto, so a street chief oversees its lanes' chiefs
 
-Revision ID: 0014
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06 21:40:00.000000
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
