@@ -10,8 +10,12 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api.auth import TokenService
+from api.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
+from api.openapi import document_implied_errors
+from api.ratelimit import Limiter, RateLimits
+from api.request_log import RequestLog
 from api.routers import activity, audit, auth, cases, health, inspections, leaderboard, pages, registry
 from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
@@ -25,8 +29,10 @@ def _utc_now() -> datetime:
 
 
 def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], datetime] = _utc_now,
-               jobs: JobBoard | None = None) -> FastAPI:
-    """`tokens` signs and checks access tokens (`STEWARDS_AUTH_SECRET`)."""
+               jobs: JobBoard | None = None, rate_limits: RateLimits | None = None,
+               max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+    """`tokens` signs and checks access tokens (`STEWARDS_AUTH_SECRET`); `rate_limits` default to
+    `RateLimits()`, on (tests that are not about them pass `NO_RATE_LIMITS`)."""
     app = FastAPI(
         title="Lane Stewards (街巷管家)",
         version="0.1.0",
@@ -37,11 +43,16 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.state.tokens = tokens
     app.state.timescaledb = is_timescale(engine)
     app.state.jobs = jobs if jobs is not None else JobBoard()  # the background jobs /ready reports on
+    app.state.limiter = Limiter(rate_limits if rate_limits is not None else RateLimits())
     install_error_handlers(app)
     install_metrics(app)
+    # The last added runs first: every request gets its id and its log line, then the body limit.
+    app.add_middleware(BodyLimit, max_body_bytes=max_body_bytes)
+    app.add_middleware(RequestLog)
     for module in (health, auth, audit, leaderboard, activity, registry, cases, inspections, pages):
         app.include_router(module.router)
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)
     app.include_router(alert_routes.router)
+    document_implied_errors(app)  # after every router: each route's 401/413/422/429/503 from its parts
     return app

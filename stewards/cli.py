@@ -21,6 +21,7 @@ from rich.table import Table
 from stewards.accounts_cli import app as accounts_app
 from stewards.cli_errors import OneLineErrors, day_option
 from stewards.cycle_cli import app as cycle_app
+from stewards.logs import LogFormat
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -110,14 +111,17 @@ def demo(
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: STEWARDS_API_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: STEWARDS_API_PORT.")] = None,
+    log_format: Annotated[LogFormat, typer.Option(
+        help="json: one JSON object a line, for a log collector; text: for a person at a terminal.")] = LogFormat.JSON,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Serve the API (and score new check-ins every few seconds) from STEWARDS_DATABASE_URL."""
+    from stewards.logs import configure_serve_logging
     from stewards.settings import Settings
 
     settings = Settings(mqtt_anonymous=True)  # the API never talks to the broker
-    console = Console()
-    _logging(verbose, console)
+    console = Console(stderr=True)
+    configure_serve_logging(log_format, verbose=verbose)
     _serve(settings.database_url, host or settings.api_host, port or settings.api_port, console=console,
            score=True, score_every_seconds=settings.score_every_seconds, settings=settings,
            auth_secret=_auth_secret(settings))
@@ -143,6 +147,7 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
 
     from api.app import create_app
     from api.auth import TokenService
+    from api.body_limit import DEFAULT_MAX_BODY_BYTES
     from scoring.runner import Runner, scoring_runner
     from scoring.status import JobBoard
     from scoring.storage.engine import make_engine
@@ -159,10 +164,13 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
         jobs.add(runner.status)
         runner.start()
     tokens = TokenService(auth_secret if auth_secret is not None else secrets.token_bytes(32))
-    app_ = create_app(engine, tokens=tokens, jobs=jobs, **({"clock": clock} if clock else {}))
+    app_ = create_app(engine, tokens=tokens, jobs=jobs, clock=clock or _utc_now,
+                      rate_limits=settings.api_rate_limits() if settings is not None else None,
+                      max_body_bytes=settings.max_body_bytes if settings is not None else DEFAULT_MAX_BODY_BYTES)
     console.print(f"API on http://{host}:{port}/ (leaderboard page) · /docs · /openapi.json — Ctrl-C to stop")
     try:
-        uvicorn.run(app_, host=host, port=port, log_level="warning")
+        # The app writes its own access lines (api.request_log); uvicorn's loggers go to ours, not its config.
+        uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False, log_config=None)
     finally:
         for runner in runners:
             runner.stop()
