@@ -20,12 +20,13 @@ OAUTH_FIELD_MAX_CHARS: Final = 200
 class SignInIn(InModel):
     """OAuth2's password grant (RFC 6749 §4.3.2) as the form it is posted in; scope and client are not used."""
 
-    grant_type: Annotated[str | None, Field(pattern=r"^password$")] = None
+    # A form has no null: an absent field is its default, never None.
+    grant_type: Annotated[str, Field(pattern=r"^password$")] = "password"
     username: Annotated[str, Field(min_length=1, max_length=USERNAME_FIELD_MAX_CHARS)]
     password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_CHARS)]
     scope: Annotated[str, Field(max_length=OAUTH_FIELD_MAX_CHARS)] = ""
-    client_id: Annotated[str | None, Field(max_length=OAUTH_FIELD_MAX_CHARS)] = None
-    client_secret: Annotated[str | None, Field(max_length=OAUTH_FIELD_MAX_CHARS)] = None
+    client_id: Annotated[str, Field(max_length=OAUTH_FIELD_MAX_CHARS)] = ""
+    client_secret: Annotated[str, Field(max_length=OAUTH_FIELD_MAX_CHARS)] = ""
 
 
 class TokenOut(BaseModel):
