@@ -91,7 +91,8 @@ def resolve_period(session: Session, now: datetime, kind: PeriodKind, label: str
         return period_containing(kind, latest_points_day(session) or local_day(now))
     try:
         period = parse_period(kind, label)
-    except OverflowError as exc:  # scoring's parser lets a week past 9999-12-31 through as this
+    # scoring's parser lets a week past 9999-12-31 through as OverflowError, December 9999 as ValueError
+    except (OverflowError, ValueError) as exc:
         raise UnknownPeriodError(f"period {label} runs past the last day a date can hold: ask for an earlier one") \
             from exc
     if period.last_day >= date.max:

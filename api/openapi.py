@@ -80,6 +80,11 @@ def _codes(description: str) -> list[str]:
     return [code for code in codes.split(", ") if code]
 
 
+def _is_fastapis_own(response: dict[str, Any]) -> bool:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return bool(schema.get("$ref") == "#/components/schemas/HTTPValidationError")
+
+
 def _complete(spec: dict[str, Any], app: FastAPI) -> None:
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     if "ErrorOut" not in schemas:  # no route declared an error of its own yet
@@ -94,7 +99,7 @@ def _complete(spec: dict[str, Any], app: FastAPI) -> None:
             responses: dict[str, Any] = operation.setdefault("responses", {})
             for status, entry in error_responses(*implied_errors(route)).items():
                 present = responses.get(str(status))
-                if present is None:
+                if present is None or _is_fastapis_own(present):  # its 422 body is not the one we answer with
                     responses[str(status)] = {"description": entry["description"],
                                               "content": {"application/json": {"schema": {"$ref": _ERROR_REF}}}}
                     continue

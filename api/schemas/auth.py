@@ -21,7 +21,7 @@ class SignInIn(InModel):
     """OAuth2's password grant (RFC 6749 §4.3.2) as the form it is posted in; scope and client are not used."""
 
     # A form has no null: an absent field is its default, never None.
-    grant_type: Annotated[str, Field(pattern=r"^password$")] = "password"
+    grant_type: Annotated[str, Field(pattern=r"^password$", max_length=len("password"))] = "password"
     username: Annotated[str, Field(min_length=1, max_length=USERNAME_FIELD_MAX_CHARS)]
     password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_CHARS)]
     scope: Annotated[str, Field(max_length=OAUTH_FIELD_MAX_CHARS)] = ""
