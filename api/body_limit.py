@@ -17,7 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ERROR_TABLE, BodyTooLargeError, error_body
 
-DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024  # a 周查 with every note full is about 130 KB; nothing is uploaded
+# A 周查 of a hundred items with every note full is about 600 KB; photos are references, nothing is uploaded.
+DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
 
 
 class BodyLimit:

@@ -20,7 +20,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Final, TypeVar
 
@@ -132,7 +132,8 @@ def _retry_after_seconds(request: Request, exc: Exception) -> int | None:
     if isinstance(exc, RateLimitedError):
         return exc.retry_after_seconds
     if isinstance(exc, AccountLockedError):
-        now: datetime = request.app.state.clock()  # the app's clock, which tests may set
+        clock = getattr(request.app.state, "clock", None)  # the app's clock, which tests may set
+        now: datetime = clock() if clock is not None else datetime.now(UTC)
         return max(1, math.ceil((exc.until - now).total_seconds()))
     return None
 
