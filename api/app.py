@@ -11,8 +11,12 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api.auth import TokenService
+from api.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
+from api.openapi import document_implied_errors
+from api.ratelimit import Limiter, RateLimits
+from api.request_log import RequestLog
 from api.routers import (
     activity,
     audit,
@@ -43,10 +47,12 @@ def _utc_now() -> datetime:
 
 def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], datetime] = _utc_now,
                jobs: JobBoard | None = None, export_max_rows: int = DEFAULT_MAX_ROWS,
-               cycle_dir: Path | None = None) -> FastAPI:
+               cycle_dir: Path | None = None, rate_limits: RateLimits | None = None,
+               max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
     """`tokens` signs and checks access tokens (`STEWARDS_AUTH_SECRET`); `export_max_rows` bounds every export
     (`STEWARDS_EXPORT_MAX_ROWS`); `cycle_dir` is the closing jobs' folder (`STEWARDS_CYCLE_DIR`), whose
-    bulletins, certificates and credentials the API serves (None: none)."""
+    bulletins, certificates and credentials the API serves (None: none); `rate_limits` default to
+    `RateLimits()`, on (tests that are not about them pass `NO_RATE_LIMITS`)."""
     if export_max_rows < 1:
         raise ValueError(f"export_max_rows must be at least 1, not {export_max_rows}")
     app = FastAPI(
@@ -62,8 +68,12 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.state.jobs = jobs if jobs is not None else JobBoard()  # the background jobs /ready reports on
     app.state.export_max_rows = export_max_rows
     app.state.cycle_dir = Path(cycle_dir) if cycle_dir is not None else None
+    app.state.limiter = Limiter(rate_limits if rate_limits is not None else RateLimits())
     install_error_handlers(app)
     install_metrics(app)
+    # The last added runs first: every request gets its id and its log line, then the body limit.
+    app.add_middleware(BodyLimit, max_body_bytes=max_body_bytes)
+    app.add_middleware(RequestLog)
     for module in (health, auth, audit, leaderboard, activity, registry, cases, inspections, exports, pages):
         app.include_router(module.router)
     app.include_router(integrity_routes.router)
@@ -71,4 +81,5 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.include_router(alert_routes.router)
     for module in (reviews, bulletins, awards, credentials):  # what the closing jobs published
         app.include_router(module.router)
+    document_implied_errors(app)  # after every router: each route's 401/413/422/429/503 from its parts
     return app

@@ -3,7 +3,8 @@
 An access token is a short-lived JWT (HS256, `STEWARDS_AUTH_SECRET`) naming the account; every request
 that carries one has its account read again, so a disabled account stops at once, not when its token
 expires. Refresh tokens are scoring.accounts' (opaque, stored hashed, spent on use).
-Writes take their actor from here and never from the body.
+Writes take their actor from here and never from the body, and are counted here against the account's
+write limit (api.ratelimit), so every write route is limited by depending on the principal, as it must.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from api.deps import NowDep, SessionDep
+from api.errors import RateLimitedError, declares
+from api.ratelimit import SAFE_METHODS, limiter_of
 from scoring.accounts.errors import SignInError
 from scoring.accounts.principal import Principal
 from scoring.accounts.store import principal_by_id
@@ -72,11 +75,16 @@ def _tokens(request: Request) -> TokenService:
 TokensDep = Annotated[TokenService, Depends(_tokens)]
 
 
-def _principal(session: SessionDep, now: NowDep, tokens: TokensDep,
+@declares(SignInError, on_writes=(RateLimitedError,))
+def _principal(request: Request, session: SessionDep, now: NowDep, tokens: TokensDep,
                token: Annotated[str | None, Depends(_bearer)]) -> Principal:
     if token is None:
         raise SignInError("sign in first: send the access token from /auth/token as 'Authorization: Bearer …'")
-    return principal_by_id(session, tokens.account_of(token, now))
+    principal = principal_by_id(session, tokens.account_of(token, now))
+    request.state.account_id = principal.account_id  # for the request's log line (api.request_log)
+    if request.method not in SAFE_METHODS:
+        limiter_of(request).write(principal.account_id)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(_principal)]

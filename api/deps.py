@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.errors import declares
+from api.schemas.base import PERIOD_LABEL_MAX_CHARS, PERIOD_LABEL_PATTERN
 from scoring.closing.errors import DocumentMissingError
 from scoring.errors import StorageUnavailableError, UnknownPeriodError
 from scoring.periods import Period, PeriodKind, local_day, parse_period, period_containing
@@ -28,22 +31,30 @@ from scoring.status import latest_points_day
 log = logging.getLogger(__name__)
 
 
+@contextmanager
+def outages_answered() -> Iterator[None]:
+    """A database that cannot be reached, or that went away mid-request, as StorageUnavailableError (503);
+    for the request's session, and for a route that opens a transaction of its own."""
+    try:
+        yield
+    except (OperationalError, InterfaceError, PoolTimeoutError) as exc:
+        log.warning("database unavailable: %s", exc)  # the caller's answer names no host or statement
+        raise StorageUnavailableError("database unavailable, nothing was written: retry shortly") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:  # the server went away mid-request
+            log.warning("database connection lost: %s", exc)
+            raise StorageUnavailableError("database connection lost, nothing was written: retry shortly") from exc
+        raise
+
+
+@declares(StorageUnavailableError, on_writes=(IntegrityError,))
 def _session(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = request.app.state.sessions
     with factory() as session:
         try:
-            yield session
-            session.commit()
-        except (OperationalError, InterfaceError, PoolTimeoutError) as exc:
-            session.rollback()
-            log.warning("database unavailable: %s", exc)  # the caller's answer names no host or statement
-            raise StorageUnavailableError("database unavailable, nothing was written: retry shortly") from exc
-        except DBAPIError as exc:
-            session.rollback()
-            if exc.connection_invalidated:  # the server went away mid-request
-                log.warning("database connection lost: %s", exc)
-                raise StorageUnavailableError("database connection lost, nothing was written: retry shortly") from exc
-            raise
+            with outages_answered():
+                yield session
+                session.commit()
         except BaseException:
             session.rollback()
             raise
@@ -82,13 +93,22 @@ PeriodKindQ = Annotated[
 ]
 LabelQ = Annotated[
     str | None,
-    Query(description="2017-05-03, 2017-W18, 2017-05, 2017-Q2 or 2017; default: the period of the latest points"),
+    Query(description="of the period's kind: 2017-05-03, 2017-W18, 2017-05, 2017-Q2, 2017 or 2017-05-01..2018-04-30; "
+                      "default: the period of the latest points (a range has no default)",
+          pattern=PERIOD_LABEL_PATTERN, max_length=PERIOD_LABEL_MAX_CHARS),
 ]
 
 
 def resolve_period(session: Session, now: datetime, kind: PeriodKind, label: str | None) -> Period:
-    """The period a request names, or the one holding the latest points (today's, before any points)."""
+    """The period a request names, or the one holding the latest points (today's, before any points).
+
+    Refused (422 unknown_period): a label of another kind, a day or week the calendar does not have, and a
+    period at the calendar's edges: queries run from the period's first instant, in UTC, to the instant after
+    its last day, and Beijing's midnight of 0001-01-01 and the day after 9999-12-31 are neither of them a
+    datetime."""
     if label is None:
+        if kind is PeriodKind.RANGE:
+            raise UnknownPeriodError("a range needs its days: label=2017-05-01..2018-04-30")
         return period_containing(kind, latest_points_day(session) or local_day(now))
     return parse_label(kind, label)
 
@@ -97,11 +117,14 @@ def parse_label(kind: PeriodKind, label: str) -> Period:
     """The period a label names (UnknownPeriodError for a bad one, 422), short of the last day a date holds."""
     try:
         period = parse_period(kind, label)
-    except OverflowError as exc:  # scoring's parser lets a week past 9999-12-31 through as this
+    # scoring's parser lets a week past 9999-12-31 through as OverflowError, December 9999 as ValueError
+    except (OverflowError, ValueError) as exc:
         raise UnknownPeriodError(f"period {label} runs past the last day a date can hold: ask for an earlier one") \
             from exc
-    if period.last_day >= date.max:  # queries run to the instant after the last day, which no datetime holds
+    if period.last_day >= date.max:
         raise UnknownPeriodError(f"period {label} ends on the last day a date can hold: ask for one before it")
+    if period.first_day <= date.min:
+        raise UnknownPeriodError(f"period {label} starts on the first day a date can hold: ask for one after it")
     return period
 
 

@@ -4,18 +4,25 @@ write every error body as `ErrorOut` ({"code": ..., "detail": ...}).
 Routers raise domain errors, or let them through; they never build an HTTP error themselves. A handler picks
 the row of the most specific class in the error's MRO, so a new subclass answers as its parent does until it
 is given a row of its own. Request validation keeps FastAPI's 422 and its list of field problems as `detail`.
-`error_responses()` documents the same rows in OpenAPI, so the docs cannot drift from the handlers.
+`error_responses()` documents the same rows in OpenAPI, so the docs cannot drift from the handlers; a
+dependency says which errors it raises with `@declares(...)`, and `api.openapi` adds them to every route
+that depends on it, so a new router's routes are documented without repeating them.
+
+Two errors belong to HTTP rather than to the domain, and are defined here: a body over the app's limit
+(413) and a caller over a rate limit (429). Every answer that asks the caller to wait says how long in
+`Retry-After` (RFC 9110 §10.2.3).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -23,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from api.schemas.errors import ErrorOut
 from scoring.accounts.errors import AccountLockedError, InvalidAccountError, SignInError
@@ -49,6 +57,18 @@ from scoring.patrol_alerts import PatrolAlertError, UnknownAlertError
 log = logging.getLogger(__name__)
 
 
+class BodyTooLargeError(Exception):
+    """A request body past the app's limit (api.body_limit); nothing of it was read by a route."""
+
+
+class RateLimitedError(Exception):
+    """A caller past one of the rate limits (api.ratelimit): wait `retry_after_seconds`, then try again."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorAnswer:
     status: int
@@ -66,6 +86,9 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
     # accounts and sign-in
     SignInError: ErrorAnswer(401, "not_signed_in"),  # no, a bad or an expired credential
     AccountLockedError: ErrorAnswer(429, "locked_out"),
+    # HTTP's own: the body limit and the rate limits
+    BodyTooLargeError: ErrorAnswer(413, "body_too_large"),
+    RateLimitedError: ErrorAnswer(429, "rate_limited"),
     InvalidAccountError: ErrorAnswer(422, "invalid_account"),
     # 工作台账
     CaseError: ErrorAnswer(400, "case_error"),
@@ -104,6 +127,7 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
 }
 
 INTERNAL: Final = ErrorAnswer(500, "internal_error")
+INTERNAL_DETAIL: Final = "the server failed to answer this request; it has been logged"
 CONFLICT_DETAIL: Final = "another request stored the same record a moment ago: read it back before retrying"
 
 
@@ -115,42 +139,74 @@ def answer_for(error: type[BaseException]) -> ErrorAnswer:
     return INTERNAL
 
 
-def _body(answer: ErrorAnswer, detail: Any) -> JSONResponse:
+def error_body(answer: ErrorAnswer, detail: Any) -> JSONResponse:
+    """Every error answer, the handlers' and the middleware's alike."""
     # Built as a plain dict: an error answer must not fail on validating its own body. ErrorOut documents it.
     return JSONResponse({"code": answer.code, "detail": detail}, status_code=answer.status)
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+def _retry_after_seconds(request: Request, exc: Exception) -> int | None:
+    if isinstance(exc, RateLimitedError):
+        return exc.retry_after_seconds
+    if isinstance(exc, AccountLockedError):
+        clock = getattr(request.app.state, "clock", None)  # the app's clock, which tests may set
+        now: datetime = clock() if clock is not None else datetime.now(UTC)
+        return max(1, math.ceil((exc.until - now).total_seconds()))
+    return None
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     answer = answer_for(type(exc))
     if answer.status >= 500:
         log.error("%s: %s", answer.code, exc)
     # An IntegrityError's text is the database's and names its tables; the caller gets what to do instead.
-    response = _body(answer, CONFLICT_DETAIL if isinstance(exc, IntegrityError) else str(exc))
+    response = error_body(answer, CONFLICT_DETAIL if isinstance(exc, IntegrityError) else str(exc))
     if answer.status == 401:  # RFC 6750: say which scheme would have worked
         response.headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, AccountLockedError):
-        seconds = max(1, int((exc.until - datetime.now(UTC)).total_seconds()))
-        response.headers["Retry-After"] = str(seconds)
+    retry_after = _retry_after_seconds(request, exc)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return _body(ERROR_TABLE[RequestValidationError], jsonable_encoder(exc.errors()))
+    return error_body(ERROR_TABLE[RequestValidationError], jsonable_encoder(exc.errors()))
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+# FastAPI answers a body it cannot decode at all (not UTF-8, a broken form) with a bare 400; a body that
+# is not JSON is its 422 already. Both are the caller's malformed input: one answer, invalid_request.
+_UNREADABLE_BODY: Final = [{"loc": ["body"], "msg": "the body could not be read: send UTF-8 JSON, or the form the "
+                            "route names", "type": "body_unreadable"}]
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     """Pure HTTP answers (no such path, method not allowed) in the same body shape."""
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:  # routers never raise HTTPException: this is the framework's body parser
+        return error_body(ERROR_TABLE[RequestValidationError], _UNREADABLE_BODY)
     code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
-    response = _body(ErrorAnswer(exc.status_code, code), exc.detail)
+    response = error_body(ErrorAnswer(exc.status_code, code), exc.detail)
     response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        response.headers["Allow"] = _allowed_methods(request)
     return response
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path: Starlette names only the first route's, and a path with a
+    GET route and a POST route is two routes."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": ""})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     # Starlette logs the traceback and re-raises after this answer; the caller learns nothing internal.
-    return _body(INTERNAL, "the server failed to answer this request; it has been logged")
+    return error_body(INTERNAL, INTERNAL_DETAIL)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -175,3 +231,23 @@ def error_responses(*errors: type[Exception]) -> dict[int | str, dict[str, Any]]
         status: {"model": ErrorOut, "description": f"{HTTPStatus(status).phrase}; code: {', '.join(found)}"}
         for status, found in sorted(codes.items())
     }
+
+
+# --- What a dependency may raise, for the routes that depend on it ---------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    errors: tuple[type[Exception], ...]  # on every route that depends on it
+    on_writes: tuple[type[Exception], ...]  # on the routes whose method changes something
+
+
+DEPENDENCY_ERRORS: Final[dict[Callable[..., Any], Declared]] = {}
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def declares(*errors: type[Exception], on_writes: tuple[type[Exception], ...] = ()) -> Callable[[_F], _F]:
+    """Mark a dependency with the errors it raises; `api.openapi` documents them on every route using it."""
+    def mark(dependency: _F) -> _F:
+        DEPENDENCY_ERRORS[dependency] = Declared(tuple(errors), tuple(on_writes))
+        return dependency
+    return mark

@@ -40,7 +40,8 @@ _LANE_JOIN = "JOIN checkpoints cp ON cp.id = c.checkpoint_id JOIN segments sg ON
 
 
 def activity(session: Session, period: Period, bucket: Bucket, *, lane_id: int | None = None,
-             timescale: bool = False) -> list[ActivityPoint]:
+             timescale: bool = False, limit: int | None = None, offset: int = 0) -> list[ActivityPoint]:
+    """The buckets with any check-in, earliest first; `limit` and `offset` window them."""
     if is_postgres(session):
         key = (
             f"time_bucket(INTERVAL '1 {bucket.value}', c.event_at, '{PROGRAMME_TZ.key}')" if timescale
@@ -56,11 +57,12 @@ def activity(session: Session, period: Period, bucket: Bucket, *, lane_id: int |
     )
     query = text(
         f"SELECT {key} AS bucket, count(*), count(DISTINCT c.steward_id) {filters} GROUP BY 1 ORDER BY 1"
+        + (" LIMIT :limit OFFSET :offset" if limit is not None else "")
     ).bindparams(bindparam("start", type_=UtcDateTime()), bindparam("end", type_=UtcDateTime()))
     rows = session.execute(
         query,
         {"start": period.starts_at(), "end": period.ends_at(), "kind": int(CheckInKind.PATROL_CHECKIN),
-         "lane_id": lane_id},
+         "lane_id": lane_id, "limit": limit, "offset": offset},
     ).all()
     return [ActivityPoint(_bucket_start(b), int(n), int(s)) for b, n, s in rows]
 

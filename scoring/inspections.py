@@ -296,12 +296,14 @@ def record_inspection(
     return _views(session, [row])[0]
 
 
-def list_inspections(session: Session, lane_id: int) -> list[InspectionView]:
-    """A lane's inspections, oldest first."""
+def list_inspections(session: Session, lane_id: int, *, limit: int | None = None,
+                     offset: int = 0) -> list[InspectionView]:
+    """A lane's inspections, oldest week first."""
     if session.get(t.Lane, lane_id) is None:
         raise UnknownLaneError(f"lane {lane_id} does not exist")
     rows = session.scalars(
-        select(t.Inspection).where(t.Inspection.lane_id == lane_id).order_by(t.Inspection.week_of)
+        select(t.Inspection).where(t.Inspection.lane_id == lane_id).order_by(t.Inspection.week_of, t.Inspection.id)
+        .limit(limit).offset(offset)
     ).all()
     return _views(session, rows)
 

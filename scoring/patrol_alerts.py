@@ -122,12 +122,15 @@ def raise_patrol_alerts(
     return len(new)
 
 
-def lane_alerts(session: Session, lane_id: int, day: date | None = None) -> list[AlertView]:
-    """A lane's alerts of `day`, acknowledged or not; with no day, every alert not yet acknowledged."""
+def lane_alerts(session: Session, lane_id: int, day: date | None = None, *, limit: int | None = None,
+                offset: int = 0) -> list[AlertView]:
+    """A lane's alerts of `day`, acknowledged or not; with no day, every alert not yet acknowledged.
+    By day, then due time, segment and steward."""
     a = t.PatrolAlert
     query = _views().where(a.lane_id == lane_id)
     query = query.where(a.day == day) if day is not None else query.where(a.acknowledged_at.is_(None))
-    return [_view(row) for row in session.execute(query.order_by(a.day, a.due_at, a.segment_id, a.steward_id))]
+    query = query.order_by(a.day, a.due_at, a.segment_id, a.steward_id, a.id).limit(limit).offset(offset)
+    return [_view(row) for row in session.execute(query)]
 
 
 def alerts_in(session: Session, *, lane_ids: Collection[int] | None, day: date | None = None,

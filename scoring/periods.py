@@ -48,13 +48,13 @@ class Period:
                 return d.isoformat()
             case PeriodKind.WEEK:
                 iso = d.isocalendar()
-                return f"{iso.year}-W{iso.week:02d}"
+                return f"{iso.year:04d}-W{iso.week:02d}"
             case PeriodKind.MONTH:
-                return f"{d.year}-{d.month:02d}"
+                return f"{d.year:04d}-{d.month:02d}"
             case PeriodKind.QUARTER:
-                return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+                return f"{d.year:04d}-Q{(d.month - 1) // 3 + 1}"
             case PeriodKind.YEAR:
-                return str(d.year)
+                return f"{d.year:04d}"  # four digits, as a day's ISO label has: 0999, not 999
             case PeriodKind.RANGE:
                 return f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
 

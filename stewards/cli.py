@@ -21,6 +21,7 @@ from rich.table import Table
 from stewards.accounts_cli import app as accounts_app
 from stewards.cli_errors import OneLineErrors, day_option
 from stewards.cycle_cli import app as cycle_app
+from stewards.logs import LogFormat
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -111,14 +112,17 @@ def demo(
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: STEWARDS_API_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: STEWARDS_API_PORT.")] = None,
+    log_format: Annotated[LogFormat, typer.Option(
+        help="json: one JSON object a line, for a log collector; text: for a person at a terminal.")] = LogFormat.JSON,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Serve the API from STEWARDS_DATABASE_URL; score new check-ins every few seconds, close ended periods hourly."""
+    from stewards.logs import configure_serve_logging
     from stewards.settings import Settings
 
     settings = Settings(mqtt_anonymous=True)  # the API never talks to the broker
-    console = Console()
-    _logging(verbose, console)
+    console = Console(stderr=True)
+    configure_serve_logging(log_format, verbose=verbose)
     _serve(settings.database_url, host or settings.api_host, port or settings.api_port, console=console,
            score=True, score_every_seconds=settings.score_every_seconds, settings=settings,
            auth_secret=_auth_secret(settings), cycle_dir=Path(settings.cycle_dir))
@@ -161,13 +165,15 @@ def _serve(url: str, host: str, port: int, *, console: Console, score: bool,
         jobs.add(runner.status)
         runner.start()
     tokens = TokenService(auth_secret if auth_secret is not None else secrets.token_bytes(32))
-    options: dict[str, Any] = {"clock": clock} if clock else {}
+    options: dict[str, Any] = {}
     if settings is not None:
-        options["export_max_rows"] = settings.export_max_rows
-    app_ = create_app(engine, tokens=tokens, jobs=jobs, cycle_dir=cycle_dir, **options)
+        options.update(export_max_rows=settings.export_max_rows, rate_limits=settings.api_rate_limits(),
+                       max_body_bytes=settings.max_body_bytes)
+    app_ = create_app(engine, tokens=tokens, jobs=jobs, clock=clock or _utc_now, cycle_dir=cycle_dir, **options)
     console.print(f"API on http://{host}:{port}/ (leaderboard page) · /docs · /openapi.json — Ctrl-C to stop")
     try:
-        uvicorn.run(app_, host=host, port=port, log_level="warning")
+        # The app writes its own access lines (api.request_log); uvicorn's loggers go to ours, not its config.
+        uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False, log_config=None)
     finally:
         for runner in runners:
             runner.stop()

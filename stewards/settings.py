@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from api.ratelimit import RateLimits
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password"})
 
@@ -48,6 +51,31 @@ class Settings(BaseSettings):
     score_every_seconds: float = 5.0
     #: The most rows one export (/exports/…) may hold; beyond it the export is refused, never cut short.
     export_max_rows: Annotated[int, Field(ge=1)] = 50_000
+    #: The API's rate limits, in `limits` notation ("10/minute", "100 per hour"); 429 with Retry-After past one.
+    sign_in_rate_per_username: str = "10/minute"
+    sign_in_rate_per_address: str = "60/minute"
+    write_rate_per_account: str = "120/minute"
+    #: false turns every rate limit off: for a load test on loopback, never for a served API.
+    rate_limits: bool = True
+    #: The largest request body the API reads; a larger one is refused with 413.
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+
+    @field_validator("sign_in_rate_per_username", "sign_in_rate_per_address", "write_rate_per_account")
+    @classmethod
+    def _parse_rate(cls, text: str) -> str:
+        from limits import parse
+
+        try:
+            parse(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a rate: write it like 10/minute or 100 per hour") from None
+        return text
+
+    def api_rate_limits(self) -> RateLimits:
+        from api.ratelimit import RateLimits
+
+        return RateLimits(self.sign_in_rate_per_username, self.sign_in_rate_per_address,
+                          self.write_rate_per_account, enabled=self.rate_limits)
 
     @field_validator("database_url")
     @classmethod

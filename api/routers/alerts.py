@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 
 from api.auth import PrincipalDep
-from api.deps import NowDep, SessionDep
+from api.deps import NowDep, PageDep, SessionDep
 from api.errors import error_responses
 from api.schemas.alerts import AlertOut
-from api.schemas.base import StoreId
+from api.schemas.base import Day, StoreId
 from scoring.accounts import audit
 from scoring.accounts.errors import SignInError
 from scoring.accounts.jurisdiction import check_inbox
@@ -23,12 +21,15 @@ router = APIRouter(tags=["alerts"], responses=error_responses(RequestValidationE
 
 @router.get("/lanes/{lane_id}/alerts", response_model=list[AlertOut],
             responses=error_responses(UnknownScopeError, SignInError, NotAuthorisedError))
-def get_lane_alerts(lane_id: StoreId, principal: PrincipalDep, session: SessionDep,
-                    day: date | None = None) -> list[AlertOut]:
+def get_lane_alerts(lane_id: StoreId, principal: PrincipalDep, session: SessionDep, page: PageDep,
+                    day: Day | None = None) -> list[AlertOut]:
     """The lane's alerts of `day` (YYYY-MM-DD, Beijing), acknowledged or not; without a day, those still open.
-    For the lane's chiefs and its offices."""
+    For the lane's chiefs and its offices.
+
+    Order: by day, then due time, segment and steward."""
     check_inbox(session, principal, lane_id)
-    return [AlertOut.model_validate(a) for a in lane_alerts(session, lane_id, day)]
+    return [AlertOut.model_validate(a) for a in lane_alerts(session, lane_id, day, limit=page.limit,
+                                                            offset=page.offset)]
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut,

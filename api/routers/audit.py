@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
 from api.auth import PrincipalDep
-from api.deps import SessionDep
+from api.deps import PageDep, SessionDep
 from api.errors import error_responses
 from api.schemas.audit import AuditOut
 from api.schemas.base import StoreId
@@ -23,8 +23,11 @@ router = APIRouter(tags=["audit"], responses=error_responses(RequestValidationEr
 def get_audit(
     principal: PrincipalDep,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    page: PageDep,
     before_id: Annotated[StoreId | None, Query(description="the next page: entries older than this id")] = None,
 ) -> list[AuditOut]:
-    """For coordinators (their subdistrict), district administrators (their district) and administrators."""
-    return [AuditOut.model_validate(e) for e in read_log(session, principal, limit=limit, before_id=before_id)]
+    """For coordinators (their subdistrict), district administrators (their district) and administrators.
+
+    Order: newest first, by id. Page with `before_id` (the last id seen), or with `offset`."""
+    found = read_log(session, principal, limit=page.limit, offset=page.offset, before_id=before_id)
+    return [AuditOut.model_validate(e) for e in found]

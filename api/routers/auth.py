@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import PrincipalDep, TokensDep, TokenService
-from api.deps import NowDep, SessionDep
-from api.errors import error_responses
-from api.schemas.auth import MeOut, RefreshIn, TokenOut
+from api.deps import NowDep, SessionDep, outages_answered
+from api.errors import RateLimitedError, declares, error_responses
+from api.ratelimit import RefreshLimitDep, client_address, limiter_of
+from api.schemas.auth import MeOut, RefreshIn, SignInIn, TokenOut
 from scoring.accounts.errors import AccountLockedError, SignInError
 from scoring.accounts.principal import Principal
 from scoring.accounts.store import issue_refresh_token, sign_in, use_refresh_token
@@ -22,16 +22,26 @@ from scoring.errors import StorageUnavailableError
 router = APIRouter(prefix="/auth", tags=["auth"],
                    responses=error_responses(RequestValidationError, StorageUnavailableError, SignInError))
 
-PasswordForm = Annotated[OAuth2PasswordRequestForm, Depends()]
+PasswordForm = Annotated[SignInIn, Form()]
+
+
+@declares(RateLimitedError)
+def _sign_in_limited(form: PasswordForm, request: Request) -> SignInIn:
+    """Counted before the password is checked: a flood of guesses never reaches argon2."""
+    limiter_of(request).sign_in(form.username, client_address(request))
+    return form
+
+
+LimitedPasswordForm = Annotated[SignInIn, Depends(_sign_in_limited)]
 
 
 @router.post("/token", response_model=TokenOut, responses=error_responses(AccountLockedError))
-def post_token(form: PasswordForm, request: Request, now: NowDep, tokens: TokensDep) -> TokenOut:
+def post_token(form: LimitedPasswordForm, request: Request, now: NowDep, tokens: TokensDep) -> TokenOut:
     """Sign in with username and password (form fields, as OAuth2 has them)."""
     sessions: sessionmaker[Session] = request.app.state.sessions
     # Its own transaction, committed whatever the outcome: a failed attempt must count towards the
     # lock-out, and the request's session rolls back on every error.
-    with sessions() as session:
+    with outages_answered(), sessions() as session:
         try:
             principal = sign_in(session, form.username, form.password, now=now)
         except SignInError:
@@ -43,7 +53,8 @@ def post_token(form: PasswordForm, request: Request, now: NowDep, tokens: Tokens
 
 
 @router.post("/refresh", response_model=TokenOut)
-def post_refresh(body: RefreshIn, session: SessionDep, now: NowDep, tokens: TokensDep) -> TokenOut:
+def post_refresh(body: RefreshIn, session: SessionDep, now: NowDep, tokens: TokensDep,
+                 _limited: RefreshLimitDep) -> TokenOut:
     """A new token pair for a refresh token, which is spent."""
     principal, refresh = use_refresh_token(session, body.refresh_token, now=now)
     return _pair(principal, refresh, tokens, now)

@@ -80,7 +80,9 @@ def get_award_report_pdf(subdistrict_id: StoreId, year: Year, principal: Princip
             responses=error_responses(*_ERRORS))
 def get_gold_stewards(subdistrict_id: StoreId, year: Year, principal: PrincipalDep, session: SessionDep,
                       now: NowDep, page: PageDep) -> list[GoldStewardOut]:
-    """The year's 金牌管家, in the award report's order: each community's best, then the subdistrict's share."""
+    """The year's 金牌管家, in the award report's order: each community's best, then the subdistrict's share.
+
+    Order: as the award report lists them (by award id)."""
     period = _year(year)
     check_subdistrict_documents(session, principal, subdistrict_id)
     return [GoldStewardOut.model_validate(w)
@@ -91,7 +93,9 @@ def get_gold_stewards(subdistrict_id: StoreId, year: Year, principal: PrincipalD
             responses=error_responses(*_ERRORS))
 def get_gold_teams(subdistrict_id: StoreId, year: Year, principal: PrincipalDep, session: SessionDep,
                    now: NowDep, page: PageDep) -> list[GoldTeamOut]:
-    """The year's 金牌小巷管家团, best first."""
+    """The year's 金牌小巷管家团, best first.
+
+    Order: by rank, then by award id."""
     period = _year(year)
     check_subdistrict_documents(session, principal, subdistrict_id)
     return [GoldTeamOut.model_validate(w)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 
 from api.auth import PrincipalDep
-from api.deps import NowDep, SessionDep
+from api.deps import NowDep, PageDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.cases import CaseDetailOut, CaseIn, CaseOut, ReportedOut, TransitionIn
@@ -21,8 +19,6 @@ from scoring.cases.workflow import CaseState, ProblemReport
 from scoring.errors import NotAuthorisedError, StorageUnavailableError, UnknownScopeError
 
 router = APIRouter(tags=["cases"], responses=error_responses(RequestValidationError, StorageUnavailableError))
-
-LIST_LIMIT_MAX = 1000
 
 
 @router.post("/cases", response_model=ReportedOut, status_code=201,
@@ -45,14 +41,16 @@ def post_case(body: CaseIn, principal: PrincipalDep, session: SessionDep, now: N
 def get_cases(
     principal: PrincipalDep,
     session: SessionDep,
+    page: PageDep,
     lane: StoreId | None = None,
     state: CaseState | None = None,
     open_only: bool = False,
-    limit: Annotated[int, Query(ge=1, le=LIST_LIMIT_MAX)] = 200,
 ) -> list[CaseOut]:
-    """The cases the caller may see: a chief's lane's, an office's area's, a steward's own reports."""
+    """The cases the caller may see: a chief's lane's, an office's area's, a steward's own reports.
+
+    Order: oldest first, by id."""
     reach = cases_in_reach(session, principal, lane)
-    found = list_cases(session, lane_id=lane, state=state, open_only=open_only, limit=limit,
+    found = list_cases(session, lane_id=lane, state=state, open_only=open_only, limit=page.limit, offset=page.offset,
                        lane_ids=reach.lane_ids, reported_by=reach.reported_by)
     return [CaseOut.model_validate(c) for c in found]
 

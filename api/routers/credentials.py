@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from api.deps import CycleDir, CycleDirDep, NowDep, SessionDep
-from api.errors import error_responses
+from api.errors import BodyTooLargeError, error_responses
 from api.schemas.credentials import CheckCode, CredentialCheckOut, IssuerKeyFileOut, IssuerOut, StatedAwardOut
 from scoring.awards import (
     BadSignatureError,
@@ -104,8 +104,9 @@ _BODY: Final[dict[str, Any]] = {
 }
 
 
+# The body is read raw (JSON or a form), not through a model, so the body limit is declared here by hand.
 @router.post("/verify", response_model=CredentialCheckOut, openapi_extra=_BODY,
-             responses=error_responses(DocumentMissingError))
+             responses=error_responses(DocumentMissingError, BodyTooLargeError))
 def verify(submitted: SubmittedDep, session: SessionDep, now: NowDep, cycle_dir: CycleDirDep) -> CredentialCheckOut:
     """Valid, or not valid and why (`code`: malformed, unknown_issuer_key, bad_signature, issuer_mismatch,
     not_yet_valid, expired). Always 200 for a credential, valid or not: the answer is the verdict."""

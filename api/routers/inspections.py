@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError
 
 from api.auth import PrincipalDep
-from api.deps import NowDep, SessionDep
+from api.deps import NowDep, PageDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.inspections import ChecklistOut, InspectionIn, InspectionOut
@@ -73,5 +73,7 @@ def post_inspection(body: InspectionIn, principal: PrincipalDep, session: Sessio
 
 @router.get("/lanes/{lane_id}/inspections", response_model=list[InspectionOut],
             responses=error_responses(UnknownLaneError))
-def get_lane_inspections(lane_id: StoreId, session: SessionDep) -> list[InspectionOut]:
-    return [InspectionOut.model_validate(v) for v in list_inspections(session, lane_id)]
+def get_lane_inspections(lane_id: StoreId, session: SessionDep, page: PageDep) -> list[InspectionOut]:
+    """Order: oldest week first."""
+    found = list_inspections(session, lane_id, limit=page.limit, offset=page.offset)
+    return [InspectionOut.model_validate(v) for v in found]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import PrincipalDep
-from api.deps import NowDep, SessionDep
+from api.deps import NowDep, PageDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.integrity import AppealIn, DecisionIn, FlagOut
@@ -33,11 +33,14 @@ router = APIRouter(tags=["integrity"], responses=error_responses(RequestValidati
 
 @router.get("/stewards/{steward_id}/flags", response_model=list[FlagOut],
             responses=error_responses(UnknownScopeError, SignInError, NotAuthorisedError))
-def get_flags(steward_id: StoreId, principal: PrincipalDep, session: SessionDep,
+def get_flags(steward_id: StoreId, principal: PrincipalDep, session: SessionDep, page: PageDep,
               include_lapsed: bool = False) -> list[FlagOut]:
-    """The steward's own, or of a steward in the caller's area."""
+    """The steward's own, or of a steward in the caller's area.
+
+    Order: newest day first, then by id."""
     check_steward(session, principal, steward_id)
-    return [FlagOut.model_validate(f) for f in list_flags(session, steward_id, include_lapsed=include_lapsed)]
+    found = list_flags(session, steward_id, include_lapsed=include_lapsed, limit=page.limit, offset=page.offset)
+    return [FlagOut.model_validate(f) for f in found]
 
 
 @router.post("/flags/{flag_id}/appeal", response_model=FlagOut,

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 
 from api.auth import PrincipalDep
-from api.deps import NowDep, SessionDep
+from api.deps import NowDep, PageDep, SessionDep
 from api.errors import error_responses
 from api.schemas.base import StoreId
 from api.schemas.registry import BandOut, LaneDetailOut, LaneOut, PlacesOut, StewardOut, TeamOut
@@ -20,16 +20,19 @@ router = APIRouter(prefix="/registry", tags=["registry"],
 
 
 @router.get("/places", response_model=PlacesOut)
-def get_places(session: SessionDep) -> PlacesOut:
-    return PlacesOut.from_rows(q.places(session))
+def get_places(session: SessionDep, page: PageDep) -> PlacesOut:
+    """Order: each list by id; the page applies to each of the three lists."""
+    return PlacesOut.from_rows(q.places(session, limit=page.limit, offset=page.offset))
 
 
 @router.get("/lanes", response_model=list[LaneOut])
 def get_lanes(
-    session: SessionDep, subdistrict_id: StoreId | None = None, community_id: StoreId | None = None
+    session: SessionDep, page: PageDep, subdistrict_id: StoreId | None = None, community_id: StoreId | None = None
 ) -> list[LaneOut]:
+    """Order: by id."""
     return [LaneOut.model_validate(lane)
-            for lane in q.lanes(session, subdistrict_id=subdistrict_id, community_id=community_id)]
+            for lane in q.lanes(session, subdistrict_id=subdistrict_id, community_id=community_id,
+                                limit=page.limit, offset=page.offset)]
 
 
 @router.get("/lanes/{lane_id}", response_model=LaneDetailOut, responses=error_responses(UnknownScopeError))
@@ -39,22 +42,29 @@ def get_lane(lane_id: StoreId, session: SessionDep, now: NowDep) -> LaneDetailOu
 
 @router.get("/stewards", response_model=list[StewardOut], responses=error_responses(SignInError))
 def get_stewards(
-    principal: PrincipalDep, session: SessionDep, lane_id: StoreId | None = None, community_id: StoreId | None = None
+    principal: PrincipalDep, session: SessionDep, page: PageDep, lane_id: StoreId | None = None,
+    community_id: StoreId | None = None,
 ) -> list[StewardOut]:
-    """The stewards in the caller's area (a steward: themself)."""
+    """The stewards in the caller's area (a steward: themself).
+
+    Order: by id."""
     seen = stewards_in_reach(session, principal)
-    return [StewardOut.model_validate(s) for s in q.stewards(session, lane_id=lane_id, community_id=community_id)
-            if seen is EVERYWHERE or s.id in seen]
+    return [StewardOut.model_validate(s) for s in q.stewards(
+        session, lane_id=lane_id, community_id=community_id, among=None if seen is EVERYWHERE else seen,
+        limit=page.limit, offset=page.offset)]
 
 
 @router.get("/bands", response_model=list[BandOut], responses=error_responses(SignInError))
-def get_bands(principal: PrincipalDep, session: SessionDep, now: NowDep) -> list[BandOut]:
-    """The bands of the stewards in the caller's area; unbound bands only for the installation's operators."""
+def get_bands(principal: PrincipalDep, session: SessionDep, now: NowDep, page: PageDep) -> list[BandOut]:
+    """The bands of the stewards in the caller's area; unbound bands only for the installation's operators.
+
+    Order: by id."""
     seen = stewards_in_reach(session, principal)
-    return [BandOut.model_validate(b) for b in q.bands(session, now)
-            if seen is EVERYWHERE or (b.steward_id is not None and b.steward_id in seen)]
+    return [BandOut.model_validate(b) for b in q.bands(
+        session, now, bound_to=None if seen is EVERYWHERE else seen, limit=page.limit, offset=page.offset)]
 
 
 @router.get("/teams", response_model=list[TeamOut])
-def get_teams(session: SessionDep) -> list[TeamOut]:
-    return [TeamOut.from_row(row) for row in q.teams(session)]
+def get_teams(session: SessionDep, page: PageDep) -> list[TeamOut]:
+    """Order: by id."""
+    return [TeamOut.from_row(row) for row in q.teams(session, limit=page.limit, offset=page.offset)]

@@ -25,7 +25,9 @@ router = APIRouter(tags=["cycle"], responses=error_responses(RequestValidationEr
                                       PeriodNotClosedError, NoDocumentError))
 def get_month_review(subdistrict_id: StoreId, month: str, principal: PrincipalDep, session: SessionDep,
                      now: NowDep, page: PageDep) -> MonthReviewOut:
-    """The subdistrict's 月评 of `month` (e.g. 2018-05): frozen when the month closed, the day after it ends."""
+    """The subdistrict's 月评 of `month` (e.g. 2018-05): frozen when the month closed, the day after it ends.
+
+    Order: the ranking by rank in the subdistrict, then steward id; the lanes by lane id (not paged)."""
     period = parse_label(PeriodKind.MONTH, month)
     check_subdistrict_documents(session, principal, subdistrict_id)
     review = subdistrict_month(session, subdistrict_id, period, now, limit=page.limit, offset=page.offset)

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Final
+
 from pydantic import BaseModel, Field
 
-from api.schemas.base import OutModel
+from api.schemas.base import InModel, OutModel
 from scoring.accounts.roles import Role
+from scoring.accounts.store import USERNAME_MAX
+
+# Room for a username pasted with spaces around it (sign-in strips them), not for a page of text.
+USERNAME_FIELD_MAX_CHARS: Final = 2 * USERNAME_MAX
+# Far past any passphrase; bounded so a request cannot make argon2 hash a megabyte.
+PASSWORD_MAX_CHARS: Final = 1024
+OAUTH_FIELD_MAX_CHARS: Final = 200
+
+
+class SignInIn(InModel):
+    """OAuth2's password grant (RFC 6749 §4.3.2) as the form it is posted in; scope and client are not used."""
+
+    # A form has no null: an absent field is its default, never None.
+    grant_type: Annotated[str, Field(pattern=r"^password$", max_length=len("password"))] = "password"
+    username: Annotated[str, Field(min_length=1, max_length=USERNAME_FIELD_MAX_CHARS)]
+    password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_CHARS)]
+    scope: Annotated[str, Field(max_length=OAUTH_FIELD_MAX_CHARS)] = ""
+    client_id: Annotated[str, Field(max_length=OAUTH_FIELD_MAX_CHARS)] = ""
+    client_secret: Annotated[str, Field(max_length=OAUTH_FIELD_MAX_CHARS)] = ""
 
 
 class TokenOut(BaseModel):
@@ -17,7 +38,7 @@ class TokenOut(BaseModel):
     refresh_token: str
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(InModel):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 

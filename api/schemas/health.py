@@ -39,3 +39,20 @@ class JobOut(OutModel):
 class ReadyOut(OutModel):
     ready: bool  # false while a background job (scoring, closing) is failing, e.g. the database is down
     jobs: list[JobOut]
+
+
+class LiveOut(OutModel):
+    status: str  # "ok": the process answers
+
+
+class CheckOut(OutModel):
+    name: str  # "database", or "job:<name>" for a background job
+    ok: bool
+    detail: str
+
+
+class ReadinessOut(OutModel):
+    ready: bool
+    failing: list[str]  # the names of the checks that fail; empty when ready
+    checks: list[CheckOut]
+    jobs: list[JobOut]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, Final
 
 from pydantic import AliasChoices, Field, computed_field
 
-from api.schemas.base import InModel, OutModel, StoreId, Text
+from api.schemas.base import InModel, Instant, OutModel, StoreId, Text
 from scoring.inspections import ItemKind
+
+ITEM_CODE_MAX_CHARS: Final = 32  # the checklist's codes are short (Y01, W10)
+ITEMS_MAX: Final = 100  # 十有十无 has twenty; an office's own list may be longer, not a hundred
 
 
 class ChecklistItemOut(OutModel):
@@ -30,7 +34,7 @@ class ChecklistOut(OutModel):
 
 
 class ItemResultIn(InModel):
-    code: Text
+    code: Annotated[Text, Field(max_length=ITEM_CODE_MAX_CHARS)]
     passed: bool
     note: Text = ""
 
@@ -39,8 +43,8 @@ class InspectionIn(InModel):
     """A 周查 of a lane, by the signed-in chief."""
 
     lane_id: StoreId
-    inspected_at: datetime | None = Field(default=None, description="when the chief walked the lane; default now")
-    items: list[ItemResultIn]
+    inspected_at: Instant | None = Field(default=None, description="when the chief walked the lane; default now")
+    items: list[ItemResultIn] = Field(max_length=ITEMS_MAX)
     note: Text = ""
 
 

@@ -57,6 +57,7 @@ class StewardPointsOut(OutModel):
     period: PeriodOut
     total: int
     entries: list[EntryOut]
+    entry_count: int  # the period's entries; `entries` is the page of them asked for
 
 
 class PeriodTotalOut(OutModel):
@@ -113,11 +114,14 @@ class ExplanationOut(OutModel):
     total: int
     entries: list[EntryLineOut]
     set_aside: list[SetAsideOut]
-    lines: list[str]  # the explanation as the CLI prints it, one line a fact
+    entry_count: int  # the period's; `entries` and `set_aside` are the page of them asked for
+    set_aside_count: int
+    lines: list[str]  # the explanation as the CLI prints it, one line a fact (of the page)
 
     @classmethod
     def from_explanation(cls, e: PeriodExplanation) -> ExplanationOut:
         return cls.model_validate({
             "steward_id": e.steward_id, "name": e.name, "period": e.period, "total": e.total,
-            "entries": e.entries, "set_aside": e.set_aside, "lines": e.lines(),
+            "entries": e.entries, "set_aside": e.set_aside, "entry_count": e.entry_count,
+            "set_aside_count": e.set_aside_count, "lines": e.lines(),
         })

@@ -45,10 +45,11 @@ def record(session: Session, principal: Principal, at: datetime, action: str, su
                              before=before, after=after))
 
 
-def read_log(session: Session, principal: Principal, *, limit: int, before_id: int | None = None) -> list[AuditView]:
+def read_log(session: Session, principal: Principal, *, limit: int, offset: int = 0,
+             before_id: int | None = None) -> list[AuditView]:
     """The newest entries of the caller's area first; for the offices and the installation's operators."""
     require_role(principal, Role.COORDINATOR, Role.DISTRICT_ADMIN, Role.ADMIN)
-    query = select(t.AuditEntry).order_by(t.AuditEntry.id.desc()).limit(limit)
+    query = select(t.AuditEntry).order_by(t.AuditEntry.id.desc()).limit(limit).offset(offset)
     if before_id is not None:
         query = query.where(t.AuditEntry.id < before_id)
     reach = lanes_in_reach(session, principal)

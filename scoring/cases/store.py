@@ -251,6 +251,7 @@ def list_cases(
     state: CaseState | None = None,
     open_only: bool = False,
     limit: int | None = None,
+    offset: int = 0,
     lane_ids: Collection[int] | None = None,
     reported_by: int | None = None,
 ) -> list[CaseView]:
@@ -267,9 +268,7 @@ def list_cases(
         query = query.where(t.Case.state == state.value)
     if open_only:
         query = query.where(t.Case.state.in_([s.value for s in OPEN_STATES]))
-    if limit is not None:
-        query = query.limit(limit)
-    cases = session.scalars(query).all()
+    cases = session.scalars(query.limit(limit).offset(offset)).all()
     counts = _report_counts(session, [c.id for c in cases])
     return [_case_view(c, counts.get(c.id, 0)) for c in cases]
 

@@ -97,13 +97,14 @@ class FlagView:
         return not self.lapsed and self.state is not FlagState.RESTORED
 
 
-def list_flags(session: Session, steward_id: int, *, include_lapsed: bool = True) -> list[FlagView]:
-    """A steward's flags, newest day first, each with its audit trail."""
+def list_flags(session: Session, steward_id: int, *, include_lapsed: bool = True, limit: int | None = None,
+               offset: int = 0) -> list[FlagView]:
+    """A steward's flags, newest day first (then by id), each with its audit trail."""
     f = t.IntegrityFlag
     query = select(f).where(f.steward_id == steward_id).order_by(f.day.desc(), f.id)
     if not include_lapsed:
         query = query.where(f.lapsed_at.is_(None))
-    flags = session.scalars(query).all()
+    flags = session.scalars(query.limit(limit).offset(offset)).all()
     trails = _actions(session, [flag.id for flag in flags])
     return [_view(flag, trails.get(flag.id, ())) for flag in flags]
 

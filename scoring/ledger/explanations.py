@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scoring.errors import UnknownScopeError
@@ -71,6 +71,8 @@ class PeriodExplanation:
     total: int
     entries: tuple[EntryLine, ...]
     set_aside: tuple[SetAside, ...]
+    entry_count: int = 0  # in the period; `entries` and `set_aside` may be windows of them
+    set_aside_count: int = 0
 
     def lines(self) -> list[str]:
         head = f"{self.name}(编号{self.steward_id}){self.period.label} 合计{self.total}分"
@@ -84,23 +86,34 @@ class PeriodExplanation:
 
 
 def explain_period(
-    session: Session, steward_id: int, period: Period, rulebook: RuleBook | None = None
+    session: Session, steward_id: int, period: Period, rulebook: RuleBook | None = None, *,
+    limit: int | None = None, offset: int = 0,
 ) -> PeriodExplanation:
+    """Entries by day and id, then the check-ins set aside by day; `limit` and `offset` window each of the two
+    lists (the total and the counts are the whole period's)."""
     steward = session.get(t.Steward, steward_id)
     if steward is None:
         raise UnknownScopeError(f"no steward with id {steward_id}: list them under /registry/stewards")
     book = rulebook if rulebook is not None else default_rulebook()
     pe = t.PointsEntry
+    in_period = (pe.steward_id == steward_id, pe.day >= period.first_day, pe.day <= period.last_day)
+    total, count = session.execute(select(func.coalesce(func.sum(pe.points), 0), func.count()).where(*in_period)).one()
     rows = session.execute(
-        select(pe).where(pe.steward_id == steward_id, pe.day >= period.first_day, pe.day <= period.last_day)
-        .order_by(pe.day, pe.id)
+        select(pe).where(*in_period).order_by(pe.day, pe.id).limit(limit).offset(offset)
     ).scalars().all()
-    keys_by_id = {r.id: r.entry_key for r in rows}
-    reversed_ids = {r.reverses_id for r in rows if r.reverses_id is not None}
+    # A reversal names an entry that may lie outside the window, and so may the one reversing an entry in it.
+    reversed_keys = {r.reverses_id for r in rows if r.reverses_id is not None}
+    keys_by_id = {r.id: r.entry_key for r in rows} | dict(session.execute(
+        select(pe.id, pe.entry_key).where(pe.id.in_(sorted(reversed_keys)))).all())
+    reversed_ids = set(session.scalars(
+        select(pe.reverses_id).where(*in_period, pe.reverses_id.in_([r.id for r in rows]))))
     entries = tuple(_entry_line(r, book, keys_by_id, r.id in reversed_ids) for r in rows)
+    set_aside = _set_aside(session, steward_id, period)
+    end = None if limit is None else offset + limit
     return PeriodExplanation(
-        steward_id=steward_id, name=steward.name, period=period, total=sum(r.points for r in rows),
-        entries=entries, set_aside=tuple(_set_aside(session, steward_id, period)),
+        steward_id=steward_id, name=steward.name, period=period, total=int(total),
+        entries=entries, set_aside=tuple(set_aside[offset:end]), entry_count=int(count),
+        set_aside_count=len(set_aside),
     )
 
 

@@ -61,27 +61,28 @@ class StewardPoints:
     period: Period
     total: int
     entries: tuple[EntryView, ...]
+    entry_count: int  # entries in the period, of which `entries` may be a window
 
 
 def leaderboard(
-    session: Session, period: Period, scope: Scope = Scope(ScopeKind.ALL), limit: int = 20
+    session: Session, period: Period, scope: Scope = Scope(ScopeKind.ALL), limit: int | None = 20, offset: int = 0
 ) -> list[Standing]:
+    """Standings by points, then steward id; `offset` skips that many, and each keeps the rank it has on the
+    whole board (the database ranks them, so a page starting inside a tie still shows the tie's rank)."""
     pe = t.PointsEntry
     total = func.sum(pe.points).label("total")
     query: Select[*tuple[Any, ...]] = (
-        select(pe.steward_id, t.Steward.name, total)
+        select(pe.steward_id, t.Steward.name, total, func.rank().over(order_by=total.desc()).label("rank"))
         .join(t.Steward, t.Steward.id == pe.steward_id)
         .where(pe.day >= period.first_day, pe.day <= period.last_day)
         .group_by(pe.steward_id, t.Steward.name)
-        .order_by(total.desc(), pe.steward_id)
     )
-    query = _restrict(session, query, scope, period)
-    rows = session.execute(query.limit(limit)).all() if limit else session.execute(query).all()
-    standings: list[Standing] = []
-    for position, (steward_id, name, points) in enumerate(rows, start=1):
-        rank = standings[-1].rank if standings and standings[-1].points == points else position
-        standings.append(Standing(rank, steward_id, name, int(points)))
-    return standings
+    ranked = _restrict(session, query, scope, period).subquery()
+    rows = session.execute(
+        select(ranked.c.rank, ranked.c.steward_id, ranked.c.name, ranked.c.total)
+        .order_by(ranked.c.total.desc(), ranked.c.steward_id).limit(limit or None).offset(offset)
+    ).all()
+    return [Standing(int(rank), steward_id, name, int(points)) for rank, steward_id, name, points in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,23 +146,29 @@ def _restrict(
     raise AssertionError(scope)  # pragma: no cover
 
 
-def steward_points(session: Session, steward_id: int, period: Period) -> StewardPoints:
+def steward_points(session: Session, steward_id: int, period: Period, *, limit: int | None = None,
+                   offset: int = 0) -> StewardPoints:
+    """The steward's total for the period and its entries by day, rule and key; `limit` and `offset` window
+    the entries (a year of them with their evidence is hundreds of kilobytes), never the total."""
     steward = session.get(t.Steward, steward_id)
     if steward is None:
         raise UnknownScopeError(f"no steward with id {steward_id}: list them under /registry/stewards")
     pe = t.PointsEntry
+    in_period = (pe.steward_id == steward_id, pe.day >= period.first_day, pe.day <= period.last_day)
+    total, count = session.execute(select(func.coalesce(func.sum(pe.points), 0), func.count()).where(*in_period)).one()
     rows = session.scalars(
-        select(pe).where(pe.steward_id == steward_id, pe.day >= period.first_day, pe.day <= period.last_day)
-        .order_by(pe.day, pe.rule, pe.entry_key)
+        select(pe).where(*in_period).order_by(pe.day, pe.rule, pe.entry_key).limit(limit).offset(offset)
     ).all()
     entries = tuple(
         EntryView(r.day, r.rule, r.points, r.segment_id, r.lane_id, r.ruleset_version, tuple(r.evidence)) for r in rows
     )
-    return StewardPoints(steward_id, steward.name, period, sum(e.points for e in entries), entries)
+    return StewardPoints(steward_id, steward.name, period, int(total), entries, int(count))
 
 
 def totals_by_period(session: Session, steward_id: int, kind: PeriodKind, year: int) -> list[tuple[str, int]]:
     """A steward's totals per day, week, month, quarter or year within one calendar year."""
+    if session.get(t.Steward, steward_id) is None:
+        raise UnknownScopeError(f"no steward with id {steward_id}: list them under /registry/stewards")
     pe = t.PointsEntry
     per_day = session.execute(
         select(pe.day, func.sum(pe.points)).where(

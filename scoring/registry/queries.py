@@ -1,7 +1,10 @@
-"""Read the registry for the API: lists and details, plain rows, no ORM objects leaking out."""
+"""Read the registry for the API: lists and details, plain rows, no ORM objects leaking out.
+
+Every list is by id and takes `limit` and `offset` (None: all of it), so a caller pages through it in SQL."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -67,18 +70,21 @@ class BandRow:
     registered_at: datetime
 
 
-def places(session: Session) -> dict[str, list[tuple[int, str, int | None]]]:
-    """Districts, subdistricts and communities as (id, name, parent id)."""
+def places(session: Session, *, limit: int | None = None,
+           offset: int = 0) -> dict[str, list[tuple[int, str, int | None]]]:
+    """Districts, subdistricts and communities as (id, name, parent id); the window applies to each list."""
     return {
-        "districts": [(r.id, r.name, None) for r in session.scalars(select(t.District).order_by(t.District.id))],
-        "subdistricts": [(r.id, r.name, r.district_id)
-                         for r in session.scalars(select(t.Subdistrict).order_by(t.Subdistrict.id))],
-        "communities": [(r.id, r.name, r.subdistrict_id)
-                        for r in session.scalars(select(t.Community).order_by(t.Community.id))],
+        "districts": [(r.id, r.name, None) for r in session.scalars(
+            select(t.District).order_by(t.District.id).limit(limit).offset(offset))],
+        "subdistricts": [(r.id, r.name, r.district_id) for r in session.scalars(
+            select(t.Subdistrict).order_by(t.Subdistrict.id).limit(limit).offset(offset))],
+        "communities": [(r.id, r.name, r.subdistrict_id) for r in session.scalars(
+            select(t.Community).order_by(t.Community.id).limit(limit).offset(offset))],
     }
 
 
-def lanes(session: Session, *, subdistrict_id: int | None = None, community_id: int | None = None) -> list[LaneSummary]:
+def lanes(session: Session, *, subdistrict_id: int | None = None, community_id: int | None = None,
+          limit: int | None = None, offset: int = 0) -> list[LaneSummary]:
     segments = (
         select(t.Segment.lane_id, func.count(t.Segment.id).label("n")).group_by(t.Segment.lane_id).subquery()
     )
@@ -87,7 +93,8 @@ def lanes(session: Session, *, subdistrict_id: int | None = None, community_id: 
         query = query.where(t.Lane.subdistrict_id == subdistrict_id)
     if community_id is not None:
         query = query.where(t.Lane.community_id == community_id)
-    return [_lane_summary(lane, n) for lane, n in session.execute(query.order_by(t.Lane.id))]
+    return [_lane_summary(lane, n)
+            for lane, n in session.execute(query.order_by(t.Lane.id).limit(limit).offset(offset))]
 
 
 def lane_detail(session: Session, lane_id: int, now: datetime) -> LaneDetail:
@@ -123,8 +130,12 @@ def lane_detail(session: Session, lane_id: int, now: datetime) -> LaneDetail:
     )
 
 
-def stewards(session: Session, *, lane_id: int | None = None, community_id: int | None = None) -> list[StewardRow]:
-    query = select(t.Steward).order_by(t.Steward.id)
+def stewards(session: Session, *, lane_id: int | None = None, community_id: int | None = None,
+             among: Collection[int] | None = None, limit: int | None = None, offset: int = 0) -> list[StewardRow]:
+    """`among`: only these stewards (a caller's reach); None: every steward."""
+    query = select(t.Steward).order_by(t.Steward.id).limit(limit).offset(offset)
+    if among is not None:
+        query = query.where(t.Steward.id.in_(sorted(among)))
     if lane_id is not None:
         query = query.where(t.Steward.home_lane_id == lane_id)
     if community_id is not None:
@@ -135,23 +146,21 @@ def stewards(session: Session, *, lane_id: int | None = None, community_id: int 
     ]
 
 
-def bands(session: Session, now: datetime) -> list[BandRow]:
-    current = {
-        band_id: (steward_id, valid_from)
-        for band_id, steward_id, valid_from in session.execute(
-            select(t.BandBinding.band_id, t.BandBinding.steward_id, t.BandBinding.valid_from).where(
-                t.BandBinding.valid_from <= now, (t.BandBinding.valid_to.is_(None)) | (t.BandBinding.valid_to > now)
-            )
-        )
-    }
-    rows = []
-    for band in session.scalars(select(t.Band).order_by(t.Band.id)):
-        steward_id, bound_from = current.get(band.id, (None, None))
-        rows.append(BandRow(band.id, steward_id, bound_from, band.registered_at))
-    return rows
+def bands(session: Session, now: datetime, *, bound_to: Collection[int] | None = None, limit: int | None = None,
+          offset: int = 0) -> list[BandRow]:
+    """Every band with its steward now; `bound_to`: only the bands bound now to one of these stewards."""
+    b = t.BandBinding
+    current = select(b.band_id, b.steward_id, b.valid_from).where(
+        b.valid_from <= now, (b.valid_to.is_(None)) | (b.valid_to > now)).subquery()
+    query = (select(t.Band.id, current.c.steward_id, current.c.valid_from, t.Band.registered_at)
+             .outerjoin(current, current.c.band_id == t.Band.id).order_by(t.Band.id).limit(limit).offset(offset))
+    if bound_to is not None:
+        query = query.where(current.c.steward_id.in_(sorted(bound_to)))
+    return [BandRow(band_id, steward_id, bound_from, registered_at)
+            for band_id, steward_id, bound_from, registered_at in session.execute(query)]
 
 
-def teams(session: Session) -> list[tuple[int, str, int, datetime, int]]:
+def teams(session: Session, *, limit: int | None = None, offset: int = 0) -> list[tuple[int, str, int, datetime, int]]:
     """(team id, name, lane id, formed at, current member count)."""
     members = (
         select(t.TeamMembership.team_id, func.count().label("n"))
@@ -159,7 +168,7 @@ def teams(session: Session) -> list[tuple[int, str, int, datetime, int]]:
     )
     rows = session.execute(
         select(t.Team.id, t.Team.name, t.Team.lane_id, t.Team.formed_at, func.coalesce(members.c.n, 0))
-        .outerjoin(members, members.c.team_id == t.Team.id).order_by(t.Team.id)
+        .outerjoin(members, members.c.team_id == t.Team.id).order_by(t.Team.id).limit(limit).offset(offset)
     )
     return [tuple(r) for r in rows]
 

@@ -17,6 +17,8 @@ SQLITE_BUSY_TIMEOUT_MS: Final = 30_000  # the API reads while the gateway writes
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`, with the per-dialect settings the project relies on."""
+    # A failed statement's text reaches the logs; its values (usernames, names, where a steward was) must not.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)

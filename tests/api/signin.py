@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from api.app import create_app
 from api.auth import TokenService
+from api.ratelimit import NO_RATE_LIMITS
 from scoring.accounts.principal import Principal
 from scoring.accounts.roles import Role
 from scoring.accounts.store import NewAccount, create_account
@@ -21,7 +22,9 @@ PASSWORD: Final = "correct horse battery staple"
 
 
 def api(engine: Engine, **options: Any) -> TestClient:
-    return TestClient(create_app(engine, tokens=TOKENS, **options))
+    """A client of the app on `engine`; its rate limits are off unless `rate_limits` says otherwise, so a
+    test's many requests never trip one by accident (tests/api/test_limits.py proves each trips)."""
+    return TestClient(create_app(engine, tokens=TOKENS, **{"rate_limits": NO_RATE_LIMITS, **options}))
 
 
 class Accounts:

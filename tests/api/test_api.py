@@ -101,8 +101,25 @@ def test_a_stewards_points_show_the_entries_and_evidence_behind_them(client: Tes
     assert totals == [{"label": "2017-W36", "points": zhao["points"]}]
 
 
+def test_a_stewards_points_and_the_board_page_without_losing_the_total_or_the_rank(
+    client: TestClient, seeded: Engine
+) -> None:
+    day = {"period": "day", "label": "2017-09-05"}
+    board = client.get("/leaderboard", params=day).json()["standings"]
+    second = client.get("/leaderboard", params={**day, "limit": 1, "offset": 1}).json()["standings"]
+    assert second == board[1:2] and second[0]["rank"] == board[1]["rank"]
+    zhao = board[0]["steward_id"]
+    mine = Accounts(seeded).steward(zhao)
+    whole = client.get(f"/stewards/{zhao}/points", params=day, headers=mine).json()
+    pages = [client.get(f"/stewards/{zhao}/points", params={**day, "limit": 1, "offset": i}, headers=mine).json()
+             for i in range(whole["entry_count"])]
+    assert whole["entry_count"] == len(whole["entries"]) >= 2
+    assert [p["entries"][0] for p in pages] == whole["entries"]
+    assert {(p["total"], p["entry_count"]) for p in pages} == {(whole["total"], whole["entry_count"])}
+
+
 def test_registry_shows_fuguang_lu_as_the_report_describes_it(client: TestClient, seeded: Engine) -> None:
-    lanes = client.get("/registry/lanes").json()
+    lanes = client.get("/registry/lanes", params={"limit": 500}).json()  # every lane: a page holds 100
     fuguang = next(lane for lane in lanes if lane["name"] == "福光路")
     assert (fuguang["length_m"], fuguang["shops"], fuguang["residential_buildings"]) == (340, 20, 3)
     detail = client.get(f"/registry/lanes/{fuguang['id']}").json()

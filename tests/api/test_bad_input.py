@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, select
 
 from api.app import create_app
+from api.ratelimit import NO_RATE_LIMITS
 from scoring.storage import tables as t
 from tests.api.signin import TOKENS, Accounts
 
@@ -123,7 +124,7 @@ def test_the_walk_covers_every_route_and_method() -> None:
 
 @pytest.mark.integration
 def test_no_bad_input_gets_a_500(seeded: Engine) -> None:
-    client = TestClient(create_app(seeded, tokens=TOKENS), raise_server_exceptions=False)
+    client = TestClient(create_app(seeded, tokens=TOKENS, rate_limits=NO_RATE_LIMITS), raise_server_exceptions=False)
     # Signed in, so a write's input is checked, not just its credential; a chief, who may write most.
     with seeded.connect() as conn:
         chief_id = conn.scalar(select(t.Chief.id).order_by(t.Chief.id).limit(1))
