@@ -14,6 +14,7 @@ from api.errors import install_error_handlers
 from api.metrics import install_metrics
 from api.routers import activity, audit, auth, cases, health, inspections, leaderboard, pages, registry
 from api.routers import alerts as alert_routes
+from api.routers import bands as band_routes
 from api.routers import explain as explain_routes
 from api.routers import integrity as integrity_routes
 from scoring.status import JobBoard
@@ -44,4 +45,5 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)
     app.include_router(alert_routes.router)
+    app.include_router(band_routes.router)
     return app

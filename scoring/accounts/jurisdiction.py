@@ -114,3 +114,44 @@ def stewards_in_reach(session: Session, principal: Principal) -> frozenset[int] 
                        .where(t.Subdistrict.district_id == principal.district_id))
         found |= set(session.scalars(in_district))
     return frozenset(found)
+
+
+# --- Bands: stock, handover, history -------------------------------------------------------------
+
+OPERATORS = (Role.ADMIN, Role.DISTRICT_ADMIN)  # the installation's and the district's: band stock, beacons
+
+
+def check_band_stock(principal: Principal) -> None:
+    """Enrolling bands, and marking lost a band nobody wears, are the operators' (区 and the administrator)."""
+    require_role(principal, *OPERATORS)
+
+
+def check_band_desk(session: Session, principal: Principal, wearer: int, *, roles: Collection[Role],
+                    wearer_may: bool = False) -> None:
+    """A band handed to a steward, taken back or reported lost: by the desk (`roles`: the community service
+    station, the street office) of the steward concerned; with `wearer_may`, by that steward too."""
+    if wearer_may and principal.role is Role.STEWARD and principal.steward_id == wearer:
+        return
+    if principal.role not in roles:
+        who = ", ".join(r.value for r in roles) + (" or the steward who wears it" if wearer_may else "")
+        raise NotAuthorisedError(f"this is for {who}; yours is a {principal.role.value} account")
+    check_steward(session, principal, wearer)
+
+
+def check_beacons(session: Session, principal: Principal, lane_id: int) -> None:
+    """A checkpoint's beacons are the operators' of its area: who installed what, and when."""
+    require_role(principal, *OPERATORS)
+    check_lane(session, principal, lane_id)
+
+
+def wearers_in_reach(session: Session, principal: Principal, wearers: Collection[int]) -> frozenset[int] | None:
+    """Whose bindings of a band the caller sees: the wearers whose data they see (None: all of them).
+
+    Operators may ask about any band, their stock, and see the wearers in their area; anyone else who
+    sees none of the band's wearers is refused."""
+    seen = stewards_in_reach(session, principal)
+    if seen is EVERYWHERE:
+        return EVERYWHERE
+    if principal.role in OPERATORS or seen & set(wearers):
+        return seen
+    raise NotAuthorisedError("this band was worn by no steward in your area: their chiefs and offices see it")

@@ -73,15 +73,20 @@ def running(batcher: Batcher) -> Iterator[threading.Event]:
 
 
 def register_new_band(engine: Engine, band_id: int = NEW_BAND, public_key: bytes = bytes(NEW_VERIFY)) -> None:
+    """A new band for the last steward, who hands back the band they wore: a steward wears one at a time."""
     with session_factory(engine).begin() as s:
-        steward_id = s.scalars(select(t.Steward.id).order_by(t.Steward.id)).first()
+        steward_id = s.scalars(select(t.Steward.id).order_by(t.Steward.id.desc())).first()
+        for worn in s.scalars(select(t.BandBinding).where(t.BandBinding.steward_id == steward_id,
+                                                          t.BandBinding.valid_to.is_(None))):
+            worn.valid_to, worn.ended_reason = NOW - timedelta(days=1), "returned"
+        s.flush()
         s.add(t.Band(id=band_id, public_key=public_key, registered_at=NOW - timedelta(days=2)))
         s.flush()
         s.add(t.BandBinding(band_id=band_id, steward_id=steward_id, valid_from=NOW - timedelta(days=1)))
 
 
 def test_a_band_registered_after_start_up_is_looked_up_before_it_is_refused(seeded: Engine) -> None:
-    batcher = Batcher(IngestStore(seeded), clock=lambda: NOW, verify_threads=1)
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1)
     register_new_band(seeded)
     item, reply = heartbeat(NEW_BAND, NEW_SIGNING)
     batcher._directory_loaded -= 10  # the last reload was long enough ago to look again
@@ -94,7 +99,7 @@ def test_a_band_registered_after_start_up_is_looked_up_before_it_is_refused(seed
 
 
 def test_an_unknown_band_right_after_a_reload_is_refused_without_another(seeded: Engine) -> None:
-    batcher = Batcher(IngestStore(seeded), clock=lambda: NOW, verify_threads=1)
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1)
     register_new_band(seeded)  # too soon after start-up: the loop does not reload for it yet
     item, reply = heartbeat(NEW_BAND, NEW_SIGNING)
     with running(batcher):
@@ -108,7 +113,7 @@ class FlakyStore(IngestStore):
     """The real store, with outages and faults on demand."""
 
     def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
+        super().__init__(engine, allow_demo_keys=True)  # the seeded registry's keys are the demo's
         self.directory_outages = 0
         self.commit_faults = 0
 
@@ -162,7 +167,7 @@ def test_a_batch_that_fails_is_abandoned_and_the_loop_goes_on(seeded: Engine, lo
 
 
 def test_what_is_still_queued_at_stop_is_abandoned_not_acked(seeded: Engine, longtan: Dataset) -> None:
-    batcher = Batcher(IngestStore(seeded), clock=lambda: NOW, verify_threads=1)
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1)
     band_id, signing = first_band(longtan)
     item, reply = heartbeat(band_id, signing)
     batcher.submit(item)
@@ -175,7 +180,7 @@ def test_what_is_still_queued_at_stop_is_abandoned_not_acked(seeded: Engine, lon
 def test_a_band_registered_with_a_key_that_is_no_key_stops_nobody_else(seeded: Engine, longtan: Dataset) -> None:
     poisoned = NEW_BAND + 1
     register_new_band(seeded, poisoned, bytes([1]) + bytes(31))  # the identity point: small order
-    batcher = Batcher(IngestStore(seeded), clock=lambda: NOW, verify_threads=1)
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1)
     band_id, signing = first_band(longtan)
     poison, poison_reply = heartbeat(poisoned, NEW_SIGNING)
     good, good_reply = heartbeat(band_id, signing)

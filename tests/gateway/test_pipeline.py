@@ -12,6 +12,7 @@ from gateway.inbound import NO_REPLY, Inbound
 from gateway.pipeline import process_batch
 from gateway.verify import Verdict, Verifier
 from scoring.ingest import IngestStore
+from scoring.registry.beacons import beacon_secrets
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
@@ -22,7 +23,8 @@ NOW = datetime(2017, 9, 5, 1, 0, tzinfo=UTC)
 def _live(data: Dataset, engine: Engine, seq: int) -> Inbound:
     band = data.bands[0]
     with session_factory(engine)() as s:
-        checkpoint, secret = s.execute(select(t.Beacon.checkpoint_id, t.Beacon.secret).order_by(t.Beacon.id)).first()
+        beacon = beacon_secrets(s, None)[0]
+    checkpoint, secret = beacon.checkpoint_id, beacon.secret
     at = NOW - timedelta(minutes=seq)
     record = wire.Record(kind=wire.Kind.PATROL_CHECKIN, band_id=band.band_id, boot=0, seq=seq,
                          event_at_ms=wire.epoch_ms(at), checkpoint_id=checkpoint,
@@ -34,7 +36,7 @@ def _live(data: Dataset, engine: Engine, seq: int) -> Inbound:
 
 
 def test_acks_follow_the_commit_and_say_what_happened(seeded: Engine, longtan: Dataset) -> None:
-    store, counters = IngestStore(seeded), Counters()
+    store, counters = IngestStore(seeded, allow_demo_keys=True), Counters()
     verifier = Verifier(store.load_directory())
     first, second = _live(longtan, seeded, 1), _live(longtan, seeded, 2)
 
@@ -68,7 +70,7 @@ class RaisesFor(Verifier):
 
 
 def test_a_message_whose_check_raises_is_refused_and_the_batch_goes_on(seeded: Engine, longtan: Dataset) -> None:
-    store, counters = IngestStore(seeded), Counters()
+    store, counters = IngestStore(seeded, allow_demo_keys=True), Counters()
     good = _live(longtan, seeded, 1)
     other = longtan.bands[1].band_id
     poison = Inbound(other, b"whatever it holds", NO_REPLY, wire.uplink_topic(other))
