@@ -48,8 +48,13 @@ def check_public_key(raw: bytes) -> None:
 
 
 def _decode(text: str) -> bytes:
-    if len(text) == 2 * PUBLIC_KEY_BYTES and set(text) <= _HEX_DIGITS:
-        return bytes.fromhex(text)
+    if set(text) <= _HEX_DIGITS:
+        # Base64 of 32 bytes ends in "=" or is 43 symbols long: all hex digits means hex, a digit short or over.
+        if len(text) == 2 * PUBLIC_KEY_BYTES:
+            return bytes.fromhex(text)
+        if len(text) != 43:
+            raise InvalidBandKeyError(f"a hex key is {2 * PUBLIC_KEY_BYTES} digits; this one is {len(text)}: "
+                                      "enrol the key exactly as the band reports it")
     try:
         padded = text + "=" * (-len(text) % 4)
         alphabet = b"-_" if ("-" in text or "_" in text) else b"+/"
