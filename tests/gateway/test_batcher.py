@@ -4,6 +4,7 @@ fresh, settles every item after its commit, and outlives a batch that fails."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 import wire
-from gateway.batcher import Batcher
+from gateway.batcher import DIRECTORY_REFRESH_SECONDS, Batcher
 from gateway.errors import StoreUnavailableError
 from gateway.inbound import Inbound
 from scoring.ingest import Directory, IngestStore, StorageUnavailableError
@@ -194,3 +195,23 @@ def test_a_band_registered_with_a_key_that_is_no_key_stops_nobody_else(seeded: E
     assert [list(a.outcomes()) for a in good_reply.acks] == [[(0, 1, wire.AckStatus.STORED)]]
     with session_factory(seeded)() as s:
         assert s.execute(select(t.Quarantine.reason, t.Quarantine.band_id)).all() == [("bad_key", poisoned)]
+
+
+def test_a_band_handed_back_is_seen_at_the_loops_next_reload(seeded: Engine, longtan: Dataset) -> None:
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1)
+    band_id, signing = first_band(longtan)
+    with session_factory(seeded).begin() as s:  # returned at the station ten minutes ago
+        worn = s.scalars(select(t.BandBinding).where(t.BandBinding.band_id == band_id)).one()
+        worn.valid_to, worn.ended_reason = NOW - timedelta(minutes=10), "returned"
+    batcher._directory_loaded -= DIRECTORY_REFRESH_SECONDS + 1  # a minute has passed since the last reload
+    stale = batcher._directory_loaded
+    item, reply = heartbeat(band_id, signing)  # a minute ago, after the binding ended
+    with running(batcher):
+        deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
+        while batcher._directory_loaded == stale:  # the idle loop reloads on its own
+            assert time.monotonic() < deadline, "the loop never reloaded its directory"
+            time.sleep(0.05)
+        batcher.submit(item)
+        reply.wait()
+    assert reply.acks == []  # band_not_bound: not acked, the band keeps the record
+    assert batcher.counters.snapshot().refused == {"band_not_bound": 1}
