@@ -8,6 +8,9 @@ A steward reaches no lane's work: only their own data, and the public boards.
 A steward's data is seen by the steward, and by those whose area holds a lane the steward lives on or
 has claimed, or (coordinators, stations and district administrators) the steward's subdistrict or
 district. A property company sees its lane's cases, never a steward's data or the chiefs' inbox.
+Bands are the operators' stock (区 and the administrator enrol them); a band is handed over, taken back
+or reported lost at the desk of the steward who wears it (the station, the street office; the wearer
+reports their own lost); who wore it is seen by whoever sees the wearer's data.
 Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id that names nobody.
 """
 

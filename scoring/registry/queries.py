@@ -65,6 +65,8 @@ class BandRow:
     steward_id: int | None
     bound_from: datetime | None
     registered_at: datetime
+    key_origin: str  # demo (db seed's derived key) or enrolled
+    lost_at: datetime | None
 
 
 def places(session: Session) -> dict[str, list[tuple[int, str, int | None]]]:
@@ -147,7 +149,7 @@ def bands(session: Session, now: datetime) -> list[BandRow]:
     rows = []
     for band in session.scalars(select(t.Band).order_by(t.Band.id)):
         steward_id, bound_from = current.get(band.id, (None, None))
-        rows.append(BandRow(band.id, steward_id, bound_from, band.registered_at))
+        rows.append(BandRow(band.id, steward_id, bound_from, band.registered_at, band.key_origin, band.lost_at))
     return rows
 
 
