@@ -201,3 +201,14 @@ def test_the_store_itself_holds_one_open_binding_per_band_and_per_steward(seeded
     for band_id, steward_id in [(band, other_steward), (spare, steward)]:
         with pytest.raises(IntegrityError), session_factory(seeded).begin() as s:
             s.add(t.BandBinding(band_id=band_id, steward_id=steward_id, valid_from=NOW))
+
+
+def test_a_band_nobody_wears_is_reported_lost_by_an_operator_only(session: Session) -> None:
+    people = People(session)
+    enrol_band(session, 70_001, key(1), now=NOW)
+    with pytest.raises(NotAuthorisedError):
+        report_lost(session, people.station, 70_001, now=NOW)  # no wearer: nobody's desk but the stock's
+    lost = report_lost(session, people.admin, 70_001, now=NOW)
+    assert lost.ended is None and lost.lost_at == NOW
+    with pytest.raises(BandLostError):
+        bind_band(session, people.station, 70_001, people.zhao, now=NOW)
