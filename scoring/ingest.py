@@ -9,6 +9,10 @@ writes one batch in one transaction:
 3. refusals the gateway decided on, kept in quarantine with their reason and bytes;
 4. the (steward, day) pairs the scorer must revisit.
 
+The directory (`load_directory`) carries the bands' keys and bindings and the beacons' secrets, opened
+from their sealed form (scoring.registry.beacons), each marked when it is `db seed`'s derived demo key,
+and whether this deployment allows those: the gateway refuses them otherwise.
+
 Nothing here knows about MQTT or the wire format; the gateway converts at its edge.
 """
 
