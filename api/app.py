@@ -34,6 +34,7 @@ from api.routers import (
     reviews,
 )
 from api.routers import alerts as alert_routes
+from api.routers import bands as band_routes
 from api.routers import explain as explain_routes
 from api.routers import integrity as integrity_routes
 from scoring.exports.table import DEFAULT_MAX_ROWS
@@ -79,6 +80,7 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)
     app.include_router(alert_routes.router)
+    app.include_router(band_routes.router)
     for module in (reviews, bulletins, awards, credentials):  # what the closing jobs published
         app.include_router(module.router)
     document_implied_errors(app)  # after every router: each route's 401/413/422/429/503 from its parts

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -58,6 +58,12 @@ def _session(request: Request) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def transaction(request: Request) -> AbstractContextManager[Session]:
+    """The request's session as a `with` block, committed at its end, for a route that must commit even when it
+    refuses: a wrong attempt that counts towards a lock-out is committed before its error is raised."""
+    return contextmanager(_session)(request)
 
 
 def _now(request: Request) -> datetime:

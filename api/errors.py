@@ -53,6 +53,21 @@ from scoring.exports.errors import ExportError, ExportTooLargeError, InvalidExpo
 from scoring.inspections import ChecklistError, InspectionExistsError, InvalidInspectionError, UnknownLaneError
 from scoring.integrity.store import FlagDecidedError, FlagError, InvalidAppealError, NotYourFlagError, UnknownFlagError
 from scoring.patrol_alerts import PatrolAlertError, UnknownAlertError
+from scoring.registry.errors import (
+    BandBoundError,
+    BandExistsError,
+    BandLostError,
+    BandNotBoundError,
+    BeaconKeyError,
+    BeaconStateError,
+    ClaimCodeUsedError,
+    InvalidBandError,
+    InvalidBandKeyError,
+    ProvisioningError,
+    UnknownBandError,
+    UnknownCheckpointError,
+    WrongClaimCodeError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +137,20 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
     NoDocumentError: ErrorAnswer(404, "no_document"),  # closed, without that document (or before the ledger)
     DocumentMissingError: ErrorAnswer(503, "document_missing"),  # the recorded file is gone: the operator's
 
+    # bands, their bindings and beacons
+    ProvisioningError: ErrorAnswer(400, "provisioning_error"),
+    InvalidBandKeyError: ErrorAnswer(422, "invalid_band_key"),
+    InvalidBandError: ErrorAnswer(422, "invalid_band"),
+    BandExistsError: ErrorAnswer(409, "band_exists"),
+    UnknownBandError: ErrorAnswer(404, "unknown_band"),
+    WrongClaimCodeError: ErrorAnswer(400, "wrong_claim_code"),  # counted: repeated ones lock out (429 locked_out)
+    ClaimCodeUsedError: ErrorAnswer(409, "claim_code_used"),
+    BandLostError: ErrorAnswer(409, "band_lost"),
+    BandBoundError: ErrorAnswer(409, "band_bound"),
+    BandNotBoundError: ErrorAnswer(409, "band_not_bound"),
+    UnknownCheckpointError: ErrorAnswer(404, "unknown_checkpoint"),
+    BeaconStateError: ErrorAnswer(409, "beacon_state"),
+    BeaconKeyError: ErrorAnswer(503, "beacon_key"),  # the deployment's key is missing or wrong: the operator fixes it
     # A unique key taken by a concurrent request between our check and our write: the caller reads it back.
     IntegrityError: ErrorAnswer(409, "conflict"),
 }

@@ -29,7 +29,7 @@ from gateway.errors import StoreUnavailableError
 from gateway.inbound import Inbound
 from gateway.pipeline import AcksByBand, process_until_stored
 from gateway.verify import DEFAULT_LIMITS, Limits, Verifier
-from scoring.ingest import IngestStore, StorageUnavailableError
+from scoring.ingest import BeaconKeyError, IngestStore, StorageUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,9 @@ class Batcher:
             self.verifier.replace_directory(self.store.load_directory())
         except StorageUnavailableError as exc:
             log.warning("could not reload the band directory (%s); keeping the one in hand", exc)
+        except BeaconKeyError as exc:
+            # A beacon installed since with another key than ours: the operator's to fix, not a reason to stop.
+            log.error("could not reload the band directory (%s); keeping the one in hand", exc)
 
     def _refresh_for_unknown_bands(self, batch: list[Inbound]) -> None:
         # A band registered after the last reload: look again before refusing it, at most so often.

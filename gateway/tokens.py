@@ -9,6 +9,8 @@ five minutes either way). Anything else is refused, and the reason says which li
     token_stale   this beacon's token, but from a window outside the tolerance (a copied token)
     wrong_beacon  the current token of another checkpoint's beacon (a cloned or moved beacon)
     bad_token     no beacon we know advertised it around that time
+    demo_beacon   the token of a beacon whose secret is the demo's (derived, public: anyone can make it),
+                  where the deployment does not allow demo keys
 
 Tokens are HMACs, so this module caches them per (secret, window): the accepting path costs a
 dictionary lookup for every record after the first of its beacon and window.
@@ -43,11 +45,12 @@ class TokenChecker:
     """Check tokens against the beacons of a directory snapshot; shared by the verify threads."""
 
     def __init__(self, beacons: Mapping[int, tuple[BeaconEntry, ...]], *,
-                 tolerance_windows: int = DEFAULT_TOLERANCE_WINDOWS) -> None:
+                 tolerance_windows: int = DEFAULT_TOLERANCE_WINDOWS, allow_demo: bool = False) -> None:
         if tolerance_windows < 0:
             raise ValueError(f"tolerance_windows must be >= 0, got {tolerance_windows}")
         self._beacons = beacons
         self._tolerance = tolerance_windows
+        self._allow_demo = allow_demo
         self._tokens: dict[tuple[bytes, int], bytes] = {}
         self._owners: OrderedDict[int, dict[bytes, int]] = OrderedDict()
         self._owners_lock = threading.Lock()
@@ -60,6 +63,12 @@ class TokenChecker:
             if beacon.active_from_ms <= at_ms < beacon.active_to_ms:
                 for candidate in range(window - tolerance, window + tolerance + 1):
                     if self._token(beacon.secret, candidate) == token:
+                        if beacon.demo and not self._allow_demo:
+                            return TokenRefusal(
+                                RefusalReason.DEMO_BEACON,
+                                f"checkpoint {checkpoint_id}'s beacon has the demo's derived secret, which anyone "
+                                "can compute: replace it (`stewards beacons replace`), or allow demo keys in a demo",
+                            )
                         return None
         return self._explain(checkpoint_id, at_ms, window, token)
 

@@ -1,12 +1,13 @@
 """Decide, for each uplink message, what may be stored, what is refused and why, and what to ack.
 
 Checks, in order: the transport named a band; the bytes decode; the message's band is the one the
-transport named (the MQTT topic's band, or the band a BLE link is open to);
-the band is known; the signature is valid (Ed25519, through `wire.verify`); then per record: the band
-was bound to a steward at the record's event time; the event time is not ahead of our clock past the
-allowed skew nor older than the maximum age; the checkpoint exists; the beacon token is the one
-that checkpoint's beacon advertised around the event time (`gateway.tokens`). Replays are caught later, by the
-database's unique key, inside the commit.
+transport named (the MQTT topic's band, or the band a BLE link is open to); the band is known; its key
+is not the demo's, unless the deployment allows demo keys; the signature is valid (Ed25519, through
+`wire.verify`); then per record: the band was bound to a steward at the record's event time; the event
+time is not ahead of our clock past the allowed skew nor older than the maximum age; the checkpoint
+exists; the beacon token is the one that checkpoint's beacon advertised around the event time
+(`gateway.tokens`), and that beacon's secret is not the demo's where demo keys are not allowed.
+Replays are caught later, by the database's unique key, inside the commit.
 
 Pure apart from the clock passed in: no broker, no database, no reload. A directory that is out of
 date (a band registered since) is the batching loop's to refresh, before it asks (`gateway.batcher`).
@@ -58,7 +59,8 @@ class Verifier:
 
     def replace_directory(self, directory: Directory) -> None:
         self._directory = directory
-        self._tokens = TokenChecker(directory.beacons, tolerance_windows=self._limits.token_tolerance_windows)
+        self._tokens = TokenChecker(directory.beacons, tolerance_windows=self._limits.token_tolerance_windows,
+                                    allow_demo=directory.demo_keys_allowed)
         self._keys = {}  # a re-registered band may have a new key
 
     def knows(self, band_id: int) -> bool:
@@ -84,6 +86,13 @@ class Verifier:
             # again, and they are stored once the operator registers it.
             return _refuse_message(claimed, RefusalReason.UNKNOWN_BAND,
                                    f"band {claimed} is not registered", source, payload)
+        if band.demo_key and not self._directory.demo_keys_allowed:
+            # db seed's key, derived from the band id by public code: anyone could have signed this. A
+            # provisioning fault like an unknown band: no ack, so the band keeps its records until it is
+            # enrolled with its own key (or the deployment is a demo that allows demo keys).
+            return _refuse_message(claimed, RefusalReason.DEMO_KEY,
+                                   f"band {claimed} has the demo's derived key, which anyone can compute: enrol it "
+                                   "with the key it reports (`stewards bands enrol`)", source, payload)
         try:
             key = self._verify_key(claimed, band)
         except wire.KeyFormatError as exc:
@@ -98,6 +107,7 @@ class Verifier:
         checkpoints = self._directory.beacons
         tokens = self._tokens
         heartbeat = wire.Kind.HEARTBEAT
+        demo_beacon = RefusalReason.DEMO_BEACON
         # The hot loop compares integer milliseconds; a datetime is built once, for accepted rows.
         now_ms = wire.epoch_ms(now)
         ahead_ms = now_ms + int(self._limits.max_future_skew_seconds * 1000)
@@ -133,7 +143,10 @@ class Verifier:
                 verdict.records_by_key[record.key] = record
                 continue
             verdict.refusals.append(RefusalRow(reason, detail, source, bytes(record), *record.key, record.event_at))
-            verdict.refused_keys.append(record.key)
+            if reason is not demo_beacon:
+                verdict.refused_keys.append(record.key)
+            # A demo beacon is the operator's fault, not the band's: no ack, the band keeps the record (until
+            # the deployment allows demo keys, or the record is too old and is refused as such).
         return verdict
 
     def _verify_key(self, band_id: int, band: BandEntry) -> VerifyKey:

@@ -29,6 +29,7 @@ class RefusalReason(enum.StrEnum):
     UNKNOWN_BAND = "unknown_band"
     BAD_SIGNATURE = "bad_signature"
     BAD_KEY = "bad_key"  # the band's registered public key is not a usable Ed25519 key
+    DEMO_KEY = "demo_key"  # the band's key is db seed's derived one, and the deployment does not allow demo keys
     TOPIC_MISMATCH = "topic_mismatch"
     BAND_NOT_BOUND = "band_not_bound"
     CLOCK_AHEAD = "clock_ahead"
@@ -38,6 +39,7 @@ class RefusalReason(enum.StrEnum):
     TOKEN_STALE = "token_stale"
     WRONG_BEACON = "wrong_beacon"
     BAD_TOKEN = "bad_token"
+    DEMO_BEACON = "demo_beacon"  # the token is a demo beacon's (a derived, public secret), not allowed here
 
 
 class CheckInRow(NamedTuple):

@@ -20,6 +20,10 @@ ScoringError
 ├── AccountError             accounts and sign-in (scoring.accounts.errors)
 │   └── SignInError, AccountLockedError, InvalidAccountError
 ├── CredentialError          award credentials (scoring.awards.errors; its own tree is drawn there)
+├── ProvisioningError        bands, claim codes, bindings and beacons (scoring.registry.errors)
+│   └── InvalidBandKeyError, InvalidBandError, BandExistsError, UnknownBandError, WrongClaimCodeError,
+│       ClaimCodeUsedError, BandLostError, BandBoundError, BandNotBoundError, UnknownCheckpointError,
+│       BeaconStateError, BeaconKeyError
 └── StorageError
     └── StorageUnavailableError   the database is unreachable (restarting, network): retry later
 

@@ -9,6 +9,10 @@ writes one batch in one transaction:
 3. refusals the gateway decided on, kept in quarantine with their reason and bytes;
 4. the (steward, day) pairs the scorer must revisit.
 
+The directory (`load_directory`) carries the bands' keys and bindings and the beacons' secrets, opened
+from their sealed form (scoring.registry.beacons), each marked when it is `db seed`'s derived demo key,
+and whether this deployment allows those: the gateway refuses them otherwise.
+
 Nothing here knows about MQTT or the wire format; the gateway converts at its edge.
 """
 
@@ -26,6 +30,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from scoring.checkins import CheckInRow, RecordKey, RefusalReason, RefusalRow
 from scoring.errors import StorageUnavailableError
 from scoring.periods import local_day
+from scoring.registry.beacons import beacon_secrets
+from scoring.registry.errors import BeaconKeyError
+from scoring.registry.key_origin import KeyOrigin
 from scoring.storage import bulk
 from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
@@ -34,7 +41,7 @@ from scoring.storage.engine import session_factory
 # (defined in scoring.checkins, beside the storage that copies it) is part of this port's surface, and so
 # is the one error its callers retry on.
 __all__ = [
-    "BandEntry", "BeaconEntry", "Binding", "CheckInRow", "CommitResult", "Directory",
+    "BandEntry", "BeaconEntry", "BeaconKeyError", "Binding", "CheckInRow", "CommitResult", "Directory",
     "IngestStore", "RecordKey", "RefusalReason", "RefusalRow", "StorageUnavailableError",
 ]
 
@@ -52,6 +59,7 @@ class Binding:
 class BandEntry:
     public_key: bytes
     bindings: tuple[Binding, ...]
+    demo_key: bool = False  # db seed's derived key: public, so refused unless the deployment allows demo keys
     _spans_ms: tuple[tuple[int, int, int], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -84,18 +92,20 @@ def _ms(at: datetime) -> int:
 class BeaconEntry:
     """One beacon's secret and when it was installed at its checkpoint, in epoch milliseconds."""
 
-    secret: bytes
+    secret: bytes = field(repr=False)
     active_from_ms: int
     active_to_ms: int = _FOREVER_MS
+    demo: bool = False  # db seed's derived secret: public, so its tokens prove nothing outside a demo
 
 
 @dataclass(frozen=True)
 class Directory:
-    """A snapshot of what the gateway checks records against."""
+    """A snapshot of what the gateway checks records against, and whether demo keys count."""
 
     bands: Mapping[int, BandEntry]
     beacons: Mapping[int, tuple[BeaconEntry, ...]]  # checkpoint id → its beacons, oldest first
     loaded_at: datetime
+    demo_keys_allowed: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,11 +124,17 @@ class CommitResult:
 
 
 class IngestStore:
-    """The gateway's port into storage."""
+    """The gateway's port into storage.
 
-    def __init__(self, engine: Engine) -> None:
+    `beacon_key` opens the secrets of installed beacons (STEWARDS_BEACON_KEY); demo secrets need none.
+    `allow_demo_keys` says whether the directory trusts `db seed`'s derived band keys and beacon secrets:
+    a demo, a benchmark or a test says so explicitly; a deployment does not."""
+
+    def __init__(self, engine: Engine, *, beacon_key: bytes | None = None, allow_demo_keys: bool = False) -> None:
         self._engine = engine
         self._sessions = session_factory(engine)
+        self._beacon_key = beacon_key
+        self._allow_demo_keys = allow_demo_keys
 
     @contextmanager
     def _unavailable_as_error(self) -> Iterator[None]:
@@ -145,17 +161,17 @@ class IngestStore:
             ):
                 bindings.setdefault(band_id, []).append(Binding(steward_id, valid_from, valid_to))
             bands = {
-                band_id: BandEntry(bytes(public_key), tuple(bindings.get(band_id, ())))
-                for band_id, public_key in session.execute(select(t.Band.id, t.Band.public_key))
+                band_id: BandEntry(bytes(public_key), tuple(bindings.get(band_id, ())), origin == KeyOrigin.DEMO)
+                for band_id, public_key, origin in session.execute(
+                    select(t.Band.id, t.Band.public_key, t.Band.key_origin))
             }
             beacons: dict[int, list[BeaconEntry]] = {cp: [] for cp in session.scalars(select(t.Checkpoint.id))}
-            for checkpoint_id, secret, active_from, active_to in session.execute(
-                select(t.Beacon.checkpoint_id, t.Beacon.secret, t.Beacon.active_from, t.Beacon.active_to)
-                .order_by(t.Beacon.active_from)
-            ):
-                beacons[checkpoint_id].append(BeaconEntry(
-                    bytes(secret), _ms(active_from), _ms(active_to) if active_to is not None else _FOREVER_MS))
-        return Directory(bands, {cp: tuple(b) for cp, b in beacons.items()}, datetime.now(UTC))
+            for b in sorted(beacon_secrets(session, self._beacon_key), key=lambda b: b.active_from):
+                beacons[b.checkpoint_id].append(BeaconEntry(
+                    b.secret, _ms(b.active_from), _ms(b.active_to) if b.active_to is not None else _FOREVER_MS,
+                    b.key_origin is KeyOrigin.DEMO))
+        return Directory(bands, {cp: tuple(b) for cp, b in beacons.items()}, datetime.now(UTC),
+                         self._allow_demo_keys)
 
     def commit(
         self,

@@ -34,13 +34,13 @@ from typing import Any, Final
 
 import psycopg
 from rich.console import Console
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import wire
 from scoring.checkins import CheckInRow
+from scoring.registry.beacons import beacon_secrets
 from scoring.seed.dataset import Dataset
 from scoring.seed.synthetic import synthetic_dataset
-from scoring.storage import tables as t
 from scoring.storage.bulk import CHECKIN_COLUMNS, copy_buffer
 from scoring.storage.engine import make_engine
 from stewards.bench_ble import bench_ble, ble_sizes
@@ -194,9 +194,8 @@ def _loads(data: Dataset, checkpoints: list[tuple[int, bytes]], *, boot: int, pe
 def _checkpoint_secrets(url: str) -> list[tuple[int, bytes]]:
     """(checkpoint id, its beacon's secret): the load's records carry the tokens a band would hear."""
     engine = make_engine(url)
-    with engine.connect() as conn:
-        pairs = [(cp, bytes(secret)) for cp, secret in conn.execute(
-            select(t.Beacon.checkpoint_id, t.Beacon.secret).order_by(t.Beacon.checkpoint_id))]
+    with Session(engine) as session:
+        pairs = [(b.checkpoint_id, b.secret) for b in beacon_secrets(session, None)]  # the seed's: demo secrets
     engine.dispose()
     return pairs
 
@@ -285,6 +284,8 @@ def _gateway(url: str, mq: Mosquitto) -> Iterator[None]:
         "STEWARDS_MQTT_VERSION": "5", "STEWARDS_GATEWAY_USERNAME": GATEWAY.username,
         # One client id, so one session: a stopped gateway's session would keep a share of the subscription.
         "STEWARDS_GATEWAY_PASSWORD": GATEWAY.password, "STEWARDS_GATEWAY_CLIENT_ID": "bench-gateway",
+        # The bench's registry is the seed's, demo keys and all: allowed here, explicitly.
+        "STEWARDS_ALLOW_DEMO_KEYS": "true",
         "COLUMNS": "300", "NO_COLOR": "1",
     }
     proc = subprocess.Popen([sys.executable, "-m", "stewards.cli", "gateway", "--verbose"], env=env,

@@ -98,7 +98,7 @@ def _direct(engine: Engine, profiles: list[BandProfile], per_band: int) -> float
         band.end_patrol()
         inbound.extend(Inbound(band.band_id, upload.payload, NO_REPLY, f"ble:{band.band_id}")
                        for upload in band.take_uploads())
-    store = IngestStore(engine)
+    store = IngestStore(engine, allow_demo_keys=True)  # the seed's registry: demo keys, allowed explicitly
     verifier = Verifier(store.load_directory())
     started = time.perf_counter()
     for segment in inbound:  # one segment per commit, as a sync commits them as they arrive
@@ -119,7 +119,8 @@ async def _over_the_air(engine: Engine, profiles: list[BandProfile], per_band: i
         on_air.append((ble, opened))
     try:
         async with gateway_backend(radio, position=(0.0, 3.0)) as backend:
-            central = BleCentral.for_store(IngestStore(engine), lambda: datetime.now(UTC), backend=backend)
+            store = IngestStore(engine, allow_demo_keys=True)
+            central = BleCentral.for_store(store, lambda: datetime.now(UTC), backend=backend)
             stop = asyncio.Event()
             started = time.perf_counter()
             running = asyncio.create_task(central.run(stop))

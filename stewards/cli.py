@@ -19,6 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stewards.accounts_cli import app as accounts_app
+from stewards.bands_cli import app as bands_app
+from stewards.beacons_cli import app as beacons_app
 from stewards.cli_errors import OneLineErrors, day_option
 from stewards.cycle_cli import app as cycle_app
 from stewards.logs import LogFormat
@@ -37,6 +39,8 @@ db_app = typer.Typer(help="Database schema and registry data.", no_args_is_help=
 app.add_typer(db_app, name="db")
 app.add_typer(cycle_app, name="cycle")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(bands_app, name="bands")
+app.add_typer(beacons_app, name="beacons")
 
 log = logging.getLogger("stewards")
 
@@ -219,6 +223,9 @@ def gateway(
         bool, typer.Option("--mqtt/--no-mqtt", help="Take uplinks from the broker in STEWARDS_MQTT_*.")
     ] = True,
     ble: Annotated[bool, typer.Option("--ble", help="Also sync bands over Bluetooth LE (STEWARDS_BLE_*).")] = False,
+    allow_demo_keys: Annotated[bool, typer.Option(
+        "--allow-demo-keys", help="Trust `db seed`'s derived band keys and beacon secrets (a demo only); "
+                                  "also STEWARDS_ALLOW_DEMO_KEYS.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Verify and store what bands upload, over MQTT and/or Bluetooth LE, until Ctrl-C."""
@@ -234,9 +241,17 @@ def gateway(
     settings = Settings(mqtt_anonymous=True) if not mqtt else Settings()
     console = Console()
     _logging(verbose, console)
+    demo_keys = allow_demo_keys or settings.allow_demo_keys
+    beacon_key = settings.beacon_key_bytes()
+    if beacon_key is None and not demo_keys:
+        raise typer.BadParameter("set STEWARDS_BEACON_KEY (the key the beacons were installed with): without it "
+                                 "no installed beacon's token can be checked; a demo allows demo keys instead")
     engine = make_engine(settings.database_url)
     limits = Limits(settings.max_future_skew_seconds, settings.max_age_seconds)
-    batcher = Batcher(IngestStore(engine), limits=limits)  # one loop for both edges
+    if demo_keys:
+        console.print("demo keys allowed: `db seed`'s derived band keys and beacon secrets are trusted")
+    store = IngestStore(engine, beacon_key=beacon_key, allow_demo_keys=demo_keys)
+    batcher = Batcher(store, limits=limits)  # one loop for both edges
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     reporters: list[Callable[[], str]] = [lambda: _counter_line(batcher.counters.snapshot())]
@@ -335,8 +350,8 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@app.command()
-def bands(
+@bands_app.command("simulate")
+def simulate(
     days: Annotated[int, typer.Option(min=1, max=30, help="Days to simulate, ending yesterday (Beijing time).")] = 1,
     mode: Annotated[str, typer.Option(help="segment (log segments) or live (one record per message).")] = "segment",
     stewards_: Annotated[
@@ -372,7 +387,8 @@ def bands(
     start = today - timedelta(days=days)
     clock = SimClock(day_starts_at(start))
     engine = make_engine(settings.database_url)
-    profiles = band_profiles(engine, data, fleet_secret=fleet_secret.encode(), at=datetime.now(UTC))
+    profiles = band_profiles(engine, data, fleet_secret=fleet_secret.encode(), at=datetime.now(UTC),
+                             beacon_key=settings.beacon_key_bytes())
     broker = None if ble else BrokerAddress(settings.mqtt_host, settings.mqtt_port, settings.mqtt_version)
     links = band_link_factory(settings.ble_radio, clock.now, (p.band_id for p in profiles)) if ble else None
 
@@ -439,7 +455,11 @@ def db_seed(
 
     data = synthetic_dataset(synthetic)
     prepare_store(make_engine(Settings(mqtt_anonymous=True).database_url), data)
-    Console().print(f"loaded {len(data.lanes)} lanes, {len(data.stewards)} stewards, {len(data.bands)} bands")
+    console = Console()
+    console.print(f"loaded {len(data.lanes)} lanes, {len(data.stewards)} stewards, {len(data.bands)} bands")
+    console.print("their band keys and beacon secrets are the demo's, derived by public code: a gateway takes "
+                  "them only with STEWARDS_ALLOW_DEMO_KEYS=true (`stewards bands enrol`, `stewards beacons replace` "
+                  "for real ones)")
 
 
 @app.command()

@@ -110,7 +110,8 @@ async def run_demo(
     stop = threading.Event()
 
     async with embedded_broker(port):
-        gateway = Batcher(IngestStore(engine), clock=clock.now)
+        # The demo's bands and beacons have the seed's derived keys: a demo allows them, and says so.
+        gateway = Batcher(IngestStore(engine, allow_demo_keys=True), clock=clock.now)
         link = MqttLink(BrokerSettings(LOOPBACK, port, mqtt_version=3, client_id="gateway-demo"), gateway.submit)
         await asyncio.to_thread(link.start)  # blocks until CONNACK, which this loop's broker must send
         worker = threading.Thread(target=gateway.run, args=(stop,), name="gateway", daemon=True)
@@ -132,7 +133,7 @@ async def run_demo(
         try:
             async with gateway_backend(radio) as backend:
                 # Its own batcher, so the summary can say what came over the air.
-                central = BleCentral.for_store(IngestStore(engine), clock.now, backend=backend)
+                central = BleCentral.for_store(IngestStore(engine, allow_demo_keys=True), clock.now, backend=backend)
                 stop_ble = asyncio.Event()
                 ble_gateway = asyncio.create_task(central.run(stop_ble), name="gateway-ble")
                 async with Fleet(profiles, BrokerAddress(LOOPBACK, port, mqtt_version=3), clock, links=links) as fleet:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 import wire
 from firmware_sim import BandProfile, CheckpointPlan, SegmentRoute
+from scoring.registry.beacons import beacon_secrets
 from scoring.registry.load import load_dataset
 from scoring.seed.dataset import BandSeed, Dataset
 from scoring.storage import tables as t
@@ -41,9 +42,12 @@ def prepare_store(engine: Engine, data: Dataset) -> None:
 
 
 def band_profiles(
-    engine: Engine, data: Dataset, *, fleet_secret: bytes, at: datetime
+    engine: Engine, data: Dataset, *, fleet_secret: bytes, at: datetime, beacon_key: bytes | None = None
 ) -> list[BandProfile]:
-    """Each band's patrol routes: its steward's claimed segments (claims valid at `at`), checkpoints in order."""
+    """Each band's patrol routes: its steward's claimed segments (claims valid at `at`), checkpoints in order.
+
+    The simulated bands hear the beacons' tokens, so they need the beacons' secrets: demo ones open
+    without a key, installed ones with `beacon_key` (STEWARDS_BEACON_KEY)."""
     with Session(engine) as session:
         steward_ids = dict(session.execute(select(t.Steward.key, t.Steward.id)).all())
         claims: dict[int, list[int]] = defaultdict(list)
@@ -53,12 +57,10 @@ def band_profiles(
             .order_by(t.Claim.steward_id, t.Claim.segment_id)
         ):
             claims[steward_id].append(segment_id)
-        secrets = dict(session.execute(
-            select(t.Beacon.checkpoint_id, t.Beacon.secret).where(t.Beacon.active_to.is_(None))
-        ).all())
+        secrets = {b.checkpoint_id: b.secret for b in beacon_secrets(session, beacon_key, active_only=True)}
         checkpoints: dict[int, list[CheckpointPlan]] = defaultdict(list)
         for cp in session.scalars(select(t.Checkpoint).order_by(t.Checkpoint.segment_id, t.Checkpoint.position_m)):
-            checkpoints[cp.segment_id].append(CheckpointPlan(cp.id, cp.position_m, bytes(secrets[cp.id])))
+            checkpoints[cp.segment_id].append(CheckpointPlan(cp.id, cp.position_m, secrets[cp.id]))
     profiles = []
     for band in data.bands:
         steward_id = steward_ids[band.steward_key]

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     #: The embedded broker (demo) runs without credentials on loopback; a real broker never does.
     mqtt_anonymous: bool = False
 
+    #: Seals beacon secrets at rest (AES-256-GCM): base64 of 32 random bytes, `openssl rand -base64 32`.
+    #: `stewards beacons install|replace` and a gateway that does not allow demo keys refuse to run without it.
+    beacon_key: SecretStr = SecretStr("")
+    #: Trust `db seed`'s derived band keys and beacon secrets (public by construction): a demo or a test only.
+    allow_demo_keys: bool = False
+
     max_future_skew_seconds: float = 300.0
     max_age_seconds: float = 30 * 86_400.0
 
@@ -91,6 +97,22 @@ class Settings(BaseSettings):
                 "sqlite:///var/stewards.db"
             ) from None
         return url
+
+    @field_validator("beacon_key")
+    @classmethod
+    def _parse_beacon_key(cls, key: SecretStr) -> SecretStr:
+        from scoring.registry.beacon_secrets import parse_beacon_key
+
+        if key.get_secret_value():
+            parse_beacon_key(key.get_secret_value())  # raises ValueError naming what is wrong
+        return key
+
+    def beacon_key_bytes(self) -> bytes | None:
+        """STEWARDS_BEACON_KEY's 32 bytes, None when it is not set."""
+        from scoring.registry.beacon_secrets import parse_beacon_key
+
+        text = self.beacon_key.get_secret_value()
+        return parse_beacon_key(text) if text else None
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

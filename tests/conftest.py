@@ -102,7 +102,8 @@ def running_gateway(
     client_id: str = "gateway-test",
 ) -> Iterator[Batcher]:
     """The real gateway (paho, MQTT v5, shared subscription) in a thread, stopped on exit."""
-    gw = Batcher(IngestStore(engine), limits=limits, **({"clock": clock} if clock else {}))
+    # The seeded registry's keys are the demo's: the tests' gateway allows them, explicitly.
+    gw = Batcher(IngestStore(engine, allow_demo_keys=True), limits=limits, **({"clock": clock} if clock else {}))
     link = MqttLink(
         BrokerSettings(broker.host, broker.port, GATEWAY.username, GATEWAY.password, 5, client_id), gw.submit
     )

@@ -88,6 +88,8 @@ class BandOut(OutModel):
     steward_id: int | None
     bound_from: datetime | None
     registered_at: datetime
+    key_origin: str
+    lost_at: datetime | None
 
 
 class TeamOut(OutModel):

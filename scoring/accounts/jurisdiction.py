@@ -15,6 +15,9 @@ A subdistrict's documents (月评, 季通报, the award report and its winners) 
 stations, its district, and the chiefs of its lanes. An award's certificate and credential are for the
 stewards it names (a team's: its members that year) and the street office and district of their
 subdistrict. Checking a credential is public: `check` routes need no account.
+Bands are the operators' stock (区 and the administrator enrol them); a band is handed over, taken back
+or reported lost at the desk of the steward who wears it (the station, the street office; the wearer
+reports their own lost); who wore it is seen by whoever sees the wearer's data.
 Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id that names nobody.
 """
 
@@ -225,3 +228,44 @@ def team_members(session: Session, team_id: int, period: Period) -> frozenset[in
     return frozenset(session.scalars(select(m.steward_id).where(
         m.team_id == team_id, m.valid_from < period.ends_at(),
         (m.valid_to.is_(None)) | (m.valid_to > period.starts_at()))))
+
+
+# --- Bands: stock, handover, history -------------------------------------------------------------
+
+OPERATORS = (Role.ADMIN, Role.DISTRICT_ADMIN)  # the installation's and the district's: band stock, beacons
+
+
+def check_band_stock(principal: Principal) -> None:
+    """Enrolling bands, and marking lost a band nobody wears, are the operators' (区 and the administrator)."""
+    require_role(principal, *OPERATORS)
+
+
+def check_band_desk(session: Session, principal: Principal, wearer: int, *, roles: Collection[Role],
+                    wearer_may: bool = False) -> None:
+    """A band handed to a steward, taken back or reported lost: by the desk (`roles`: the community service
+    station, the street office) of the steward concerned; with `wearer_may`, by that steward too."""
+    if wearer_may and principal.role is Role.STEWARD and principal.steward_id == wearer:
+        return
+    if principal.role not in roles:
+        who = ", ".join(r.value for r in roles) + (" or the steward who wears it" if wearer_may else "")
+        raise NotAuthorisedError(f"this is for {who}; yours is a {principal.role.value} account")
+    check_steward(session, principal, wearer)
+
+
+def check_beacons(session: Session, principal: Principal, lane_id: int) -> None:
+    """A checkpoint's beacons are the operators' of its area: who installed what, and when."""
+    require_role(principal, *OPERATORS)
+    check_lane(session, principal, lane_id)
+
+
+def wearers_in_reach(session: Session, principal: Principal, wearers: Collection[int]) -> frozenset[int] | None:
+    """Whose bindings of a band the caller sees: the wearers whose data they see (None: all of them).
+
+    Operators may ask about any band, their stock, and see the wearers in their area; anyone else who
+    sees none of the band's wearers is refused."""
+    seen = stewards_in_reach(session, principal)
+    if seen is EVERYWHERE:
+        return EVERYWHERE
+    if principal.role in OPERATORS or seen & set(wearers):
+        return seen
+    raise NotAuthorisedError("this band was worn by no steward in your area: their chiefs and offices see it")

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.periods import day_starts_at
+from scoring.registry.beacon_secrets import seal_secret
+from scoring.registry.key_origin import KeyOrigin
 from scoring.seed.dataset import BandSeed, Dataset
 from scoring.storage import tables as t
 from scoring.teams import LaneClaim, plan_teams
@@ -20,7 +22,10 @@ PublicKeyOf = Callable[[BandSeed], bytes]
 
 
 def load_dataset(session: Session, data: Dataset, public_key_of: PublicKeyOf) -> None:
-    """Insert every row of `data`. The server keeps only the bands' public keys: `public_key_of` derives them."""
+    """Insert every row of `data`. The server keeps only the bands' public keys: `public_key_of` derives them.
+
+    Every band key and beacon secret of a data set is marked `demo`: they are derived from ids by public
+    code, and the gateway refuses them unless the deployment allows demo keys."""
     ids: dict[str, int] = {}
 
     def add(row: t.Base, key: str) -> None:
@@ -59,8 +64,10 @@ def load_dataset(session: Session, data: Dataset, public_key_of: PublicKeyOf) ->
         for c in data.checkpoints
     ])
     install_day = min((s.joined_on for s in data.stewards), default=date(2017, 5, 1))
+    # A data set's secrets are derived by public code: demo secrets, sealed as such (see beacon_secrets).
     session.execute(t.Beacon.__table__.insert(), [
-        dict(checkpoint_id=ids[c.key], secret=c.beacon_secret, active_from=day_starts_at(install_day), active_to=None)
+        dict(checkpoint_id=ids[c.key], key_origin=KeyOrigin.DEMO.value, active_from=day_starts_at(install_day),
+             sealed_secret=seal_secret(c.beacon_secret, ids[c.key], KeyOrigin.DEMO, None), active_to=None)
         for c in data.checkpoints
     ])
     _bulk(session, t.Steward, ids, [
@@ -78,7 +85,8 @@ def load_dataset(session: Session, data: Dataset, public_key_of: PublicKeyOf) ->
         dict(key=c.key, name=c.name, lane_id=ids[c.lane_key]) for c in data.contractors
     ])
     session.execute(t.Band.__table__.insert(), [
-        dict(id=b.band_id, public_key=public_key_of(b), registered_at=day_starts_at(b.bound_from))
+        dict(id=b.band_id, public_key=public_key_of(b), registered_at=day_starts_at(b.bound_from),
+             key_origin=KeyOrigin.DEMO.value)
         for b in data.bands
     ])
     session.execute(t.BandBinding.__table__.insert(), [

@@ -68,6 +68,8 @@ class BandRow:
     steward_id: int | None
     bound_from: datetime | None
     registered_at: datetime
+    key_origin: str  # demo (db seed's derived key) or enrolled
+    lost_at: datetime | None
 
 
 def places(session: Session, *, limit: int | None = None,
@@ -152,12 +154,12 @@ def bands(session: Session, now: datetime, *, bound_to: Collection[int] | None =
     b = t.BandBinding
     current = select(b.band_id, b.steward_id, b.valid_from).where(
         b.valid_from <= now, (b.valid_to.is_(None)) | (b.valid_to > now)).subquery()
-    query = (select(t.Band.id, current.c.steward_id, current.c.valid_from, t.Band.registered_at)
+    query = (select(t.Band.id, current.c.steward_id, current.c.valid_from, t.Band.registered_at, t.Band.key_origin,
+                    t.Band.lost_at)
              .outerjoin(current, current.c.band_id == t.Band.id).order_by(t.Band.id).limit(limit).offset(offset))
     if bound_to is not None:
         query = query.where(current.c.steward_id.in_(sorted(bound_to)))
-    return [BandRow(band_id, steward_id, bound_from, registered_at)
-            for band_id, steward_id, bound_from, registered_at in session.execute(query)]
+    return [BandRow(*row) for row in session.execute(query)]
 
 
 def teams(session: Session, *, limit: int | None = None, offset: int = 0) -> list[tuple[int, str, int, datetime, int]]:

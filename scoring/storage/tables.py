@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -127,7 +128,9 @@ class Beacon(Base):
     __tablename__ = "beacons"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"), index=True)
-    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    # AES-GCM over the secret (scoring.registry.beacon_secrets): read it with `open_secret`, never raw.
+    sealed_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    key_origin: Mapped[str] = mapped_column(String(12), server_default="demo")  # a KeyOrigin value
     active_from: Mapped[datetime] = mapped_column(UtcDateTime)
     active_to: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -170,16 +173,26 @@ class Contractor(Base):
 
 
 class Band(Base):
-    """手环: identified by its own u32 number; the server holds only its Ed25519 public key."""
+    """手环: identified by its own u32 number; the server holds only its Ed25519 public key.
+
+    `key_origin` says whether the key is the demo's (derived, public) or the one the band reported at
+    enrolment. The claim code printed with the band is kept as its SHA-256 only, and spent by the
+    band's first binding. A band reported lost is never bound again."""
 
     __tablename__ = "bands"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    key_origin: Mapped[str] = mapped_column(String(12), server_default="demo")  # a KeyOrigin value
+    claim_code_sha256: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
+    claim_code_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lost_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class BandBinding(Base):
-    """Which steward wore a band, and when: history, never overwritten."""
+    """Which steward wore a band, and when: history, never overwritten. `ended_reason` is returned or lost.
+
+    At most one open binding (valid_to NULL) per band and per steward: partial unique indexes."""
 
     __tablename__ = "band_bindings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -187,6 +200,23 @@ class BandBinding(Base):
     steward_id: Mapped[int] = mapped_column(ForeignKey("stewards.id"), index=True)
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
     valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(12))
+
+    __table_args__ = (
+        Index("uq_band_bindings_open_band", "band_id", unique=True,
+              postgresql_where=text("valid_to IS NULL"), sqlite_where=text("valid_to IS NULL")),
+        Index("uq_band_bindings_open_steward", "steward_id", unique=True,
+              postgresql_where=text("valid_to IS NULL"), sqlite_where=text("valid_to IS NULL")),
+    )
+
+
+class BandClaimLockout(Base):
+    """Wrong claim codes typed by one account in a row; after too many it waits, as after failed sign-ins."""
+
+    __tablename__ = "band_claim_lockouts"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True, autoincrement=False)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Claim(Base):

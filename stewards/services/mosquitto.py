@@ -57,6 +57,7 @@ __all__ = [
     "Mosquitto",
     "MqttCredentials",
     "hash_passwords",
+    "issue_band_credentials",
     "render_acl",
     "render_config",
 ]
@@ -242,6 +243,59 @@ def hash_passwords(
             "(scripts/install-services.sh)"
         )
     return hashed
+
+
+def issue_band_credentials(
+    band_id: int, password: str, *, password_file: Path, acl_file: Path, gateway_username: str,
+    mosquitto_passwd: Path | None = None,
+) -> None:
+    """Give a band its broker login on a broker the project does not run (production, /etc/mosquitto).
+
+    The band's `user:hash` line replaces its old one in `password_file`, or is added; every other line
+    stays. `acl_file` must let every band use its own topics (the `%u` patterns of `render_acl`): a file
+    that does not exist is written whole, one without the patterns gets them appended. Both files are
+    replaced atomically, keeping their owner and mode (0600 for a new file). The broker reads them
+    again on SIGHUP (`systemctl reload mosquitto`).
+    """
+    credentials = band_credentials(band_id, password)
+    hashed = hash_passwords({credentials.username: credentials.password}, scratch_dir=password_file.parent,
+                            mosquitto_passwd=mosquitto_passwd)
+    entry = f"{credentials.username}:{hashed[credentials.username]}"
+    lines = password_file.read_text(encoding="utf-8").splitlines() if password_file.exists() else []
+    ours = [i for i, line in enumerate(lines) if line.partition(":")[0] == credentials.username and ":" in line]
+    kept = [line for i, line in enumerate(lines) if i not in ours[1:]]  # a duplicate line would be a second login
+    if ours:
+        kept[ours[0]] = entry
+    else:
+        kept.append(entry)
+    _replace_keeping_owner(password_file, "".join(f"{line}\n" for line in kept))
+    patterns = (f"pattern write {BAND_UPLINK_PATTERN}", f"pattern read {BAND_ACK_PATTERN}")
+    if not acl_file.exists():
+        _replace_keeping_owner(acl_file, render_acl(gateway_username))
+        return
+    acl = acl_file.read_text(encoding="utf-8")
+    present = {line.strip() for line in acl.splitlines()}
+    missing = [p for p in patterns if p not in present]
+    if missing:
+        tail = "" if acl.endswith("\n") or not acl else "\n"
+        _replace_keeping_owner(acl_file, acl + tail + "\n# Every band (username = band id): its own topics only.\n"
+                               + "".join(f"{p}\n" for p in missing))
+
+
+def _replace_keeping_owner(path: Path, text: str) -> None:
+    try:
+        before = path.stat()
+    except FileNotFoundError:
+        before = None
+    staging = path.with_name(f".{path.name}.new")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, before.st_mode & 0o777 if before else 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if before is not None and os.geteuid() == 0:
+        os.chown(staging, before.st_uid, before.st_gid)
+    os.replace(staging, path)
 
 
 def _parse_password_file(text: str) -> dict[str, str]:

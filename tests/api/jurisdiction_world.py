@@ -4,6 +4,7 @@ every caller here; `check_matrix` is the one assertion they share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -93,10 +94,19 @@ def check_matrix(client: TestClient, accounts: Accounts, world: World, method: s
                  allowed: set[str], json: object = None) -> dict[str, int]:
     """Anonymous gets 401; each caller in `allowed` gets a 2xx, every other caller 403 with only the error body.
     Returns each caller's status, for a route's own further checks."""
+    return check_fresh_matrix(client, accounts, world, method, lambda _caller: (path, json), allowed)
+
+
+def check_fresh_matrix(client: TestClient, accounts: Accounts, world: World, method: str,
+                       fresh: Callable[[str | None], tuple[str, object]], allowed: set[str]) -> dict[str, int]:
+    """`check_matrix` for a write that changes what it acts on (a band bound, then lost): `fresh(caller)` sets up
+    a thing of its own for each caller (None: the anonymous one) and returns the (path, json body) to send."""
+    path, json = fresh(None)
     assert client.request(method, path, json=json).status_code == 401
     outcome: dict[str, int] = {}
     for caller, who in CALLERS.items():
         role, links = who(world)
+        path, json = fresh(caller)
         r = client.request(method, path, json=json, headers=accounts.headers(role, **links))
         outcome[caller] = r.status_code
         if r.status_code == 403:

@@ -4,6 +4,7 @@ fresh, settles every item after its commit, and outlives a batch that fails."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 import wire
-from gateway.batcher import Batcher
+from gateway.batcher import DIRECTORY_REFRESH_SECONDS, Batcher
 from gateway.errors import StoreUnavailableError
 from gateway.inbound import Inbound
 from scoring.ingest import Directory, IngestStore, StorageUnavailableError
@@ -73,15 +74,20 @@ def running(batcher: Batcher) -> Iterator[threading.Event]:
 
 
 def register_new_band(engine: Engine, band_id: int = NEW_BAND, public_key: bytes = bytes(NEW_VERIFY)) -> None:
+    """A new band for the last steward, who hands back the band they wore: a steward wears one at a time."""
     with session_factory(engine).begin() as s:
-        steward_id = s.scalars(select(t.Steward.id).order_by(t.Steward.id)).first()
+        steward_id = s.scalars(select(t.Steward.id).order_by(t.Steward.id.desc())).first()
+        for worn in s.scalars(select(t.BandBinding).where(t.BandBinding.steward_id == steward_id,
+                                                          t.BandBinding.valid_to.is_(None))):
+            worn.valid_to, worn.ended_reason = NOW - timedelta(days=1), "returned"
+        s.flush()
         s.add(t.Band(id=band_id, public_key=public_key, registered_at=NOW - timedelta(days=2)))
         s.flush()
         s.add(t.BandBinding(band_id=band_id, steward_id=steward_id, valid_from=NOW - timedelta(days=1)))
 
 
 def test_a_band_registered_after_start_up_is_looked_up_before_it_is_refused(seeded: Engine) -> None:
-    batcher = Batcher(IngestStore(seeded), clock=lambda: NOW, verify_threads=1)
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1)
     register_new_band(seeded)
     item, reply = heartbeat(NEW_BAND, NEW_SIGNING)
     batcher._directory_loaded -= 10  # the last reload was long enough ago to look again
@@ -94,7 +100,7 @@ def test_a_band_registered_after_start_up_is_looked_up_before_it_is_refused(seed
 
 
 def test_an_unknown_band_right_after_a_reload_is_refused_without_another(seeded: Engine) -> None:
-    batcher = Batcher(IngestStore(seeded), clock=lambda: NOW, verify_threads=1)
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1)
     register_new_band(seeded)  # too soon after start-up: the loop does not reload for it yet
     item, reply = heartbeat(NEW_BAND, NEW_SIGNING)
     with running(batcher):
@@ -108,7 +114,7 @@ class FlakyStore(IngestStore):
     """The real store, with outages and faults on demand."""
 
     def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
+        super().__init__(engine, allow_demo_keys=True)  # the seeded registry's keys are the demo's
         self.directory_outages = 0
         self.commit_faults = 0
 
@@ -162,7 +168,7 @@ def test_a_batch_that_fails_is_abandoned_and_the_loop_goes_on(seeded: Engine, lo
 
 
 def test_what_is_still_queued_at_stop_is_abandoned_not_acked(seeded: Engine, longtan: Dataset) -> None:
-    batcher = Batcher(IngestStore(seeded), clock=lambda: NOW, verify_threads=1)
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1)
     band_id, signing = first_band(longtan)
     item, reply = heartbeat(band_id, signing)
     batcher.submit(item)
@@ -175,7 +181,7 @@ def test_what_is_still_queued_at_stop_is_abandoned_not_acked(seeded: Engine, lon
 def test_a_band_registered_with_a_key_that_is_no_key_stops_nobody_else(seeded: Engine, longtan: Dataset) -> None:
     poisoned = NEW_BAND + 1
     register_new_band(seeded, poisoned, bytes([1]) + bytes(31))  # the identity point: small order
-    batcher = Batcher(IngestStore(seeded), clock=lambda: NOW, verify_threads=1)
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1)
     band_id, signing = first_band(longtan)
     poison, poison_reply = heartbeat(poisoned, NEW_SIGNING)
     good, good_reply = heartbeat(band_id, signing)
@@ -189,3 +195,23 @@ def test_a_band_registered_with_a_key_that_is_no_key_stops_nobody_else(seeded: E
     assert [list(a.outcomes()) for a in good_reply.acks] == [[(0, 1, wire.AckStatus.STORED)]]
     with session_factory(seeded)() as s:
         assert s.execute(select(t.Quarantine.reason, t.Quarantine.band_id)).all() == [("bad_key", poisoned)]
+
+
+def test_a_band_handed_back_is_seen_at_the_loops_next_reload(seeded: Engine, longtan: Dataset) -> None:
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1)
+    band_id, signing = first_band(longtan)
+    with session_factory(seeded).begin() as s:  # returned at the station ten minutes ago
+        worn = s.scalars(select(t.BandBinding).where(t.BandBinding.band_id == band_id)).one()
+        worn.valid_to, worn.ended_reason = NOW - timedelta(minutes=10), "returned"
+    batcher._directory_loaded -= DIRECTORY_REFRESH_SECONDS + 1  # a minute has passed since the last reload
+    stale = batcher._directory_loaded
+    item, reply = heartbeat(band_id, signing)  # a minute ago, after the binding ended
+    with running(batcher):
+        deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
+        while batcher._directory_loaded == stale:  # the idle loop reloads on its own
+            assert time.monotonic() < deadline, "the loop never reloaded its directory"
+            time.sleep(0.05)
+        batcher.submit(item)
+        reply.wait()
+    assert reply.acks == []  # band_not_bound: not acked, the band keeps the record
+    assert batcher.counters.snapshot().refused == {"band_not_bound": 1}

@@ -1,5 +1,6 @@
 """The gateway's verdict on each kind of message, good and bad, without broker or database."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -160,3 +161,47 @@ def test_one_bad_record_does_not_sink_its_segment() -> None:
     verdict = check(bytes(seg))
     assert [r.seq for r in verdict.accepted] == [1, 3]
     assert [r.reason for r in verdict.refusals] == [RefusalReason.UNKNOWN_CHECKPOINT]
+
+
+# --- db seed's derived keys: refused unless the deployment allows demo keys --------------------------
+
+DEMO_DIRECTORY = dataclasses.replace(
+    DIRECTORY,
+    bands={**DIRECTORY.bands, 1001: dataclasses.replace(DIRECTORY.bands[1001], demo_key=True)},
+)
+DEMO_BEACONS = dataclasses.replace(
+    DIRECTORY, beacons={**DIRECTORY.beacons, 11: (dataclasses.replace(DIRECTORY.beacons[11][0], demo=True),)},
+)
+
+
+def _verify(directory: Directory, payload: bytes):  # type: ignore[no-untyped-def]
+    return Verifier(directory, limits=Limits(max_future_skew_seconds=300, max_age_seconds=86_400)).check(
+        uplink(payload), NOW)
+
+
+def test_a_band_with_the_demos_key_is_refused_and_keeps_its_records() -> None:
+    verdict = _verify(DEMO_DIRECTORY, live(record()))
+    assert [(r.reason, r.band_id) for r in verdict.refusals] == [(RefusalReason.DEMO_KEY, 1001)]
+    assert "stewards bands enrol" in verdict.refusals[0].detail
+    assert verdict.accepted == [] and verdict.refused_keys == []  # no ack: a provisioning fault, like unknown_band
+    # A forgery under a demo key is refused the same way: nothing signed with a public key is trusted.
+    assert [r.reason for r in _verify(DEMO_DIRECTORY, live(record(), OTHER_SIGNING)).refusals] == [
+        RefusalReason.DEMO_KEY]
+
+
+def test_a_demo_that_allows_demo_keys_takes_them() -> None:
+    allowed = dataclasses.replace(DEMO_DIRECTORY, demo_keys_allowed=True)
+    assert len(_verify(allowed, live(record())).accepted) == 1
+    assert [r.reason for r in _verify(allowed, live(record(), OTHER_SIGNING)).refusals] == [
+        RefusalReason.BAD_SIGNATURE]
+
+
+def test_a_token_of_a_demo_beacon_is_refused_and_kept_by_the_band() -> None:
+    rec = record()
+    verdict = _verify(DEMO_BEACONS, live(rec))
+    assert [(r.reason, r.seq) for r in verdict.refusals] == [(RefusalReason.DEMO_BEACON, 1)]
+    assert "stewards beacons replace" in verdict.refusals[0].detail
+    assert verdict.refused_keys == []  # the operator's fault: no REFUSED ack
+    assert len(_verify(dataclasses.replace(DEMO_BEACONS, demo_keys_allowed=True), live(rec)).accepted) == 1
+    # Checkpoint 12's beacon is not the demo's: its records go through as ever.
+    assert len(_verify(DEMO_BEACONS, live(record(checkpoint=12))).accepted) == 1

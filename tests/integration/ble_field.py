@@ -117,7 +117,8 @@ class Field:
     async def gateway(self, engine: Engine, number: int = 1, at: tuple[float, float] = STATION,
                       **options: float) -> AsyncIterator[BleCentral]:
         async with gateway_backend(self.radio, number, at) as backend:
-            central = BleCentral.for_store(IngestStore(engine), utc_now, backend=backend, **options)
+            store = IngestStore(engine, allow_demo_keys=True)  # the seeded registry's keys are the demo's
+            central = BleCentral.for_store(store, utc_now, backend=backend, **options)
             stop = asyncio.Event()
             running = asyncio.create_task(central.run(stop), name=f"gateway-{number}")
             try:

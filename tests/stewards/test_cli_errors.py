@@ -105,20 +105,22 @@ def test_an_mqtt_version_that_does_not_exist() -> None:
 
 def test_a_broker_that_is_down(seeded_url: str) -> None:
     env = {"STEWARDS_GATEWAY_PASSWORD": PASSWORD, "STEWARDS_MQTT_PORT": str(free_port()),
-           "STEWARDS_DATABASE_URL": seeded_url}
+           "STEWARDS_DATABASE_URL": seeded_url, "STEWARDS_ALLOW_DEMO_KEYS": "true"}
     _mistake(["gateway"], env, "MQTT broker", "is it running")
 
 
 def test_bluetooth_with_no_radio_ends_the_gateway(seeded_url: str) -> None:
     # No emulated radio and no BlueZ here: the BLE edge cannot scan, and the command says so and stops
     # instead of carrying on with an edge that died.
-    _mistake(["gateway", "--no-mqtt", "--ble"], {"STEWARDS_DATABASE_URL": seeded_url}, "Bluetooth LE: cannot scan",
+    _mistake(["gateway", "--no-mqtt", "--ble", "--allow-demo-keys"], {"STEWARDS_DATABASE_URL": seeded_url},
+             "Bluetooth LE: cannot scan",
              "STEWARDS_BLE_RADIO")
 
 
 def test_a_gateway_whose_database_is_missing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'missing' / 'stewards.db'}"
-    _mistake(["gateway", "--no-mqtt", "--ble"], {"STEWARDS_DATABASE_URL": url}, "database unavailable")
+    _mistake(["gateway", "--no-mqtt", "--ble", "--allow-demo-keys"], {"STEWARDS_DATABASE_URL": url},
+             "database unavailable")
 
 
 def test_serve_without_a_token_secret(seeded_url: str) -> None:

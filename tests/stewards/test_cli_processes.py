@@ -1,5 +1,5 @@
 """The production path as an operator runs it: `stewards db seed`, `stewards gateway` and
-`stewards bands` as separate processes, on mosquitto and TimescaleDB, and over the emulated radio."""
+`stewards bands simulate` as separate processes, on mosquitto and TimescaleDB, and over the emulated radio."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def test_seed_gateway_and_bands_as_separate_processes(postgres) -> None:  # type
             "STEWARDS_DATABASE_URL": url, "STEWARDS_MQTT_HOST": broker.host, "STEWARDS_MQTT_PORT": str(broker.port),
             "STEWARDS_GATEWAY_USERNAME": GATEWAY.username, "STEWARDS_GATEWAY_PASSWORD": GATEWAY.password,
             "STEWARDS_GATEWAY_CLIENT_ID": "gateway-cli-test", "STEWARDS_FLEET_SECRET": FLEET_SECRET.decode(),
+            "STEWARDS_ALLOW_DEMO_KEYS": "true",  # `db seed`'s registry: demo keys, allowed explicitly
         }
         seed = subprocess.run([STEWARDS, "db", "seed"], env=env, capture_output=True, text=True, timeout=120)
         assert seed.returncode == 0, seed.stderr
@@ -35,8 +36,8 @@ def test_seed_gateway_and_bands_as_separate_processes(postgres) -> None:  # type
         gateway = subprocess.Popen([STEWARDS, "gateway"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True)
         try:
-            bands = subprocess.run([STEWARDS, "bands", "--days", "2"], env=env, capture_output=True, text=True,
-                                   timeout=300)
+            bands = subprocess.run([STEWARDS, "bands", "simulate", "--days", "2"], env=env, capture_output=True,
+                                   text=True, timeout=300)
         finally:
             gateway.terminate()
             out, _ = gateway.communicate(timeout=60)
@@ -51,7 +52,7 @@ def test_radio_gateway_and_bands_over_bluetooth_as_separate_processes(tmp_path: 
     port = free_port()
     env = {
         **os.environ, "NO_COLOR": "1", "COLUMNS": "200", "STEWARDS_DATABASE_URL": url,
-        "STEWARDS_BLE_RADIO": f"tcp:127.0.0.1:{port}",
+        "STEWARDS_BLE_RADIO": f"tcp:127.0.0.1:{port}", "STEWARDS_ALLOW_DEMO_KEYS": "true",
     }
     seed = subprocess.run([STEWARDS, "db", "seed"], env=env, capture_output=True, text=True, timeout=120)
     assert seed.returncode == 0, seed.stderr
@@ -62,8 +63,8 @@ def test_radio_gateway_and_bands_over_bluetooth_as_separate_processes(tmp_path: 
         assert radio.stdout is not None and "emulated radio on" in radio.stdout.readline()
         gateway = subprocess.Popen([STEWARDS, "gateway", "--no-mqtt", "--ble"], env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True)
-        bands = subprocess.run([STEWARDS, "bands", "--ble", "--days", "1"], env=env, capture_output=True, text=True,
-                               timeout=300)
+        bands = subprocess.run([STEWARDS, "bands", "simulate", "--ble", "--days", "1"], env=env, capture_output=True,
+                               text=True, timeout=300)
     finally:
         for process in (gateway, radio):
             if process is not None:
@@ -76,7 +77,7 @@ def test_radio_gateway_and_bands_over_bluetooth_as_separate_processes(tmp_path: 
 
 
 def _made(bands_stdout: str) -> int:
-    """`stewards bands` prints what the fleet made and what was acked as stored."""
+    """`stewards bands simulate` prints what the fleet made and what was acked as stored."""
     made = int(bands_stdout.split("made ")[1].split()[0])
     assert made > 0
     return made
