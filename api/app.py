@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from api.auth import TokenService
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
-from api.routers import activity, audit, auth, cases, health, inspections, leaderboard, pages, registry
+from api.open311 import router as open311
+from api.routers import activity, api_keys, audit, auth, cases, health, inspections, leaderboard, pages, registry
 from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
 from api.routers import integrity as integrity_routes
@@ -44,4 +45,6 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)
     app.include_router(alert_routes.router)
+    app.include_router(api_keys.router)
+    app.include_router(open311.router)  # last: its catch-all answers any other /open311 path
     return app

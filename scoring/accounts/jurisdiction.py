@@ -14,6 +14,7 @@ Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -92,6 +93,31 @@ def check_case(session: Session, principal: Principal, lane_id: int, reporters: 
             return
         raise NotAuthorisedError("a steward sees the cases they reported; the lane's chiefs see all of its cases")
     check_lane(session, principal, lane_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseReach:
+    """Which cases a principal's lists hold: those of `lanes` (None: every lane), and if `reported_by` is
+    set, only the ones that steward reported. The list form of `check_case`."""
+
+    lanes: frozenset[int] | None
+    reported_by: int | None = None
+
+
+def cases_in_reach(session: Session, principal: Principal) -> CaseReach:
+    if principal.role is Role.STEWARD:
+        return CaseReach(EVERYWHERE, principal.steward_id if principal.steward_id is not None else 0)
+    return CaseReach(lanes_in_reach(session, principal))
+
+
+def check_account_keys(session: Session, principal: Principal, account_id: int) -> None:
+    """An account's API keys are for its holder to issue, list and revoke, and for the installation's
+    administrator; no office manages another account's credentials."""
+    if session.get(t.Account, account_id) is None:
+        raise UnknownScopeError(f"no account with id {account_id}")
+    if principal.account_id == account_id or principal.role is Role.ADMIN:
+        return
+    raise NotAuthorisedError("an account's API keys are its holder's and the administrator's to manage")
 
 
 def stewards_in_reach(session: Session, principal: Principal) -> frozenset[int] | None:
