@@ -71,6 +71,24 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+_PARAMETERS = {
+    "jurisdiction_id": "the subdistrict's key (e.g. longtan); required when this installation serves several",
+    "api_key": "an account's API key (or send it as the password of HTTP Basic auth)",
+    "service_request_id": "request ids, comma separated; overrides every other filter",
+    "service_code": "service codes, comma separated",
+    "start_date": "W3C date-time with a time zone: requests made at or after it",
+    "end_date": "W3C date-time with a time zone: requests made at or before it (at most 90 days after start_date)",
+    "status": "open, closed, or both, comma separated",
+}
+
+
+def _documented(*names: str) -> dict[str, Any]:
+    """The query parameters a route reads from its fields, for the OpenAPI document (they are read by name
+    from the query and a POST's form, so FastAPI does not declare them itself)."""
+    return {"parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"},
+                            "description": _PARAMETERS[n]} for n in names]}
+
+
 # --- what every route reads -------------------------------------------------------------------------
 
 
@@ -157,12 +175,14 @@ def get_discovery(fmt: str, request: Request) -> Response:
     return document(_fmt(fmt), "discovery", found.model_dump(mode="json"))
 
 
-@router.get("/services.{fmt}", response_model=list[ServiceOut], responses=_ERRORS)
+@router.get("/services.{fmt}", response_model=list[ServiceOut], responses=_ERRORS,
+            openapi_extra=_documented("jurisdiction_id"))
 def get_services(fmt: str, jurisdiction: JurisdictionDep) -> Response:
     return document(_fmt(fmt), "services", [s.model_dump(mode="json") for s in mapping.services()])
 
 
-@router.get("/services/{service_code}.{fmt}", response_model=ServiceDefinitionOut, responses=_ERRORS)
+@router.get("/services/{service_code}.{fmt}", response_model=ServiceDefinitionOut, responses=_ERRORS,
+            openapi_extra=_documented("jurisdiction_id"))
 def get_service_definition(service_code: str, fmt: str, jurisdiction: JurisdictionDep) -> Response:
     found = mapping.service_definition(service_code)
     return document(_fmt(fmt), "service_definition", found.model_dump(mode="json"))
@@ -171,7 +191,8 @@ def get_service_definition(service_code: str, fmt: str, jurisdiction: Jurisdicti
 # --- service requests (with an api_key) -------------------------------------------------------------
 
 
-@router.post("/requests.{fmt}", response_model=list[CreatedOut], status_code=201, responses=_ERRORS)
+@router.post("/requests.{fmt}", response_model=list[CreatedOut], status_code=201, responses=_ERRORS,
+             openapi_extra=_documented("jurisdiction_id", "api_key"))
 def post_request(fmt: str, fields: FieldsDep, key: KeyDep, jurisdiction: JurisdictionDep, session: SessionDep,
                  now: NowDep) -> Response:
     """The api_key's steward reports a problem: it opens a case, or joins an open one of its kind nearby."""
@@ -201,7 +222,9 @@ def _locate(session: SessionDep, subdistrict_id: int, form: mapping.ReportForm) 
     return locate_by_coordinates(session, subdistrict_id, form.lat, form.long)
 
 
-@router.get("/requests.{fmt}", response_model=list[ServiceRequestOut], responses=_ERRORS)
+@router.get("/requests.{fmt}", response_model=list[ServiceRequestOut], responses=_ERRORS,
+            openapi_extra=_documented("jurisdiction_id", "api_key", "service_request_id", "service_code",
+                                      "start_date", "end_date", "status"))
 def get_requests(fmt: str, fields: FieldsDep, key: KeyDep, jurisdiction: JurisdictionDep, session: SessionDep,
                  now: NowDep, page: PageDep) -> Response:
     """The jurisdiction's cases the key's account may see, oldest first; by default those of the last 90 days."""
@@ -217,7 +240,8 @@ def get_requests(fmt: str, fields: FieldsDep, key: KeyDep, jurisdiction: Jurisdi
     return document(as_format, "service_requests", _service_requests(session, found))
 
 
-@router.get("/requests/{service_request_id}.{fmt}", response_model=list[ServiceRequestOut], responses=_ERRORS)
+@router.get("/requests/{service_request_id}.{fmt}", response_model=list[ServiceRequestOut], responses=_ERRORS,
+            openapi_extra=_documented("jurisdiction_id", "api_key"))
 def get_request(service_request_id: str, fmt: str, key: KeyDep, jurisdiction: JurisdictionDep,
                 session: SessionDep) -> Response:
     """One request, as a list of one (the spec's shape)."""
@@ -226,7 +250,8 @@ def get_request(service_request_id: str, fmt: str, key: KeyDep, jurisdiction: Ju
     return document(as_format, "service_requests", _service_requests(session, [case]))
 
 
-@router.get("/tokens/{token}.{fmt}", response_model=list[TokenOut], responses=_ERRORS)
+@router.get("/tokens/{token}.{fmt}", response_model=list[TokenOut], responses=_ERRORS,
+            openapi_extra=_documented("jurisdiction_id", "api_key"))
 def get_token(token: str, fmt: str, key: KeyDep, jurisdiction: JurisdictionDep, session: SessionDep) -> Response:
     """The request a POST's token (its report) became: the case it opened or joined."""
     as_format = _fmt(fmt)
