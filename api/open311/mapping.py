@@ -43,7 +43,6 @@ DESCRIPTION_MAX: Final = 4000  # the spec's limit on a request's description
 WINDOW: Final = timedelta(days=90)  # the spec's default and largest span of a GET requests search
 IDS_MAX: Final = 500  # service_request_id values one search may name
 POSITION: Final = "position_m"  # the one attribute: where along a lane or segment
-DROPPED_FIELDS: Final = frozenset({"email", "first_name", "last_name", "phone", "device_id", "account_id"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +173,8 @@ class ReportForm:
 
 
 def report_form(fields: Mapping[str, str]) -> ReportForm:
+    # email, first_name, last_name, phone, device_id and account_id are never read: the reporter is the
+    # api_key's steward, and a civic tool's copy of their details has no place in the work ledger.
     code = fields.get("service_code")
     if not code:
         raise InvalidCaseInputError("service_code is required: pick one from services.json")

@@ -82,6 +82,21 @@ _PARAMETERS = {
 }
 
 
+_REPORT_FORM: dict[str, Any] = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "required": ["service_code"], "properties": {
+        **{name: {"type": "string", "description": text} for name, text in (
+            ("jurisdiction_id", _PARAMETERS["jurisdiction_id"]), ("api_key", _PARAMETERS["api_key"]),
+            ("service_code", "one of services.json"),
+            ("address_id", "checkpoint:<id>, or lane:<id> / segment:<id> with attribute[position_m]"),
+            ("address_string", "a checkpoint, segment or lane name, as the registry writes it"),
+            ("description", "what is wrong, at most 4000 characters"),
+            ("media_url", "an http(s) URL of a photo"),
+        )},
+        "lat": {"type": "number"}, "long": {"type": "number"},
+        "attribute[position_m]": {"type": "number", "description": "metres from the lane's or segment's start"},
+    }}}}}
+
+
 def _documented(*names: str) -> dict[str, Any]:
     """The query parameters a route reads from its fields, for the OpenAPI document (they are read by name
     from the query and a POST's form, so FastAPI does not declare them itself)."""
@@ -192,7 +207,7 @@ def get_service_definition(service_code: str, fmt: str, jurisdiction: Jurisdicti
 
 
 @router.post("/requests.{fmt}", response_model=list[CreatedOut], status_code=201, responses=_ERRORS,
-             openapi_extra=_documented("jurisdiction_id", "api_key"))
+             openapi_extra={**_documented("jurisdiction_id", "api_key"), "requestBody": _REPORT_FORM})
 def post_request(fmt: str, fields: FieldsDep, key: KeyDep, jurisdiction: JurisdictionDep, session: SessionDep,
                  now: NowDep) -> Response:
     """The api_key's steward reports a problem: it opens a case, or joins an open one of its kind nearby."""
