@@ -27,7 +27,7 @@ from api.open311.schemas import (
     CreatedOut,
     DiscoveryOut,
     EndpointOut,
-    ErrorOut,
+    Open311ErrorOut,
     ServiceDefinitionOut,
     ServiceOut,
     ServiceRequestOut,
@@ -65,10 +65,13 @@ router = APIRouter(prefix="/open311", tags=["open311"], route_class=Open311Route
 
 _FORMATS = {"json": "application/json", "xml": "text/xml"}
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": list[ErrorOut], "description": text}
+    status: {"model": list[Open311ErrorOut], "description": text}
     for status, text in ((400, "bad input"), (403, "no api_key, a refused one, or outside its reach"),
-                         (404, "no such resource, service, request or jurisdiction"))
+                         (404, "no such resource, service, request or jurisdiction"),
+                         (503, "the database is unavailable: retry shortly"))
 }
+# Every error has the spec's shape; documented as the default, FastAPI adds no 422 Open311 never sends.
+_ERRORS["default"] = {"model": list[Open311ErrorOut], "description": "any error, in the same shape"}
 
 
 _PARAMETERS = {
@@ -110,10 +113,7 @@ def _documented(*names: str) -> dict[str, Any]:
 async def _fields(request: Request) -> dict[str, str]:
     """The query's parameters, and a POST's form fields over them (a repeated name: its last value)."""
     fields = dict(request.query_params)
-    if request.method == "POST":
-        kind = request.headers.get("content-type", "")
-        if not kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            raise InvalidCaseInputError("post the request as a form (application/x-www-form-urlencoded)")
+    if request.method == "POST" and _is_form(request):  # any other body is refused once the key is checked
         async with request.form(max_files=0) as form:
             for key, value in form.multi_items():
                 if not isinstance(value, str):
@@ -125,6 +125,11 @@ async def _fields(request: Request) -> dict[str, str]:
 
 
 FieldsDep = Annotated[dict[str, str], Depends(_fields)]
+
+
+def _is_form(request: Request) -> bool:
+    kind = request.headers.get("content-type", "")
+    return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 def _fmt(fmt: str) -> Format:
@@ -208,11 +213,13 @@ def get_service_definition(service_code: str, fmt: str, jurisdiction: Jurisdicti
 
 @router.post("/requests.{fmt}", response_model=list[CreatedOut], status_code=201, responses=_ERRORS,
              openapi_extra={**_documented("jurisdiction_id", "api_key"), "requestBody": _REPORT_FORM})
-def post_request(fmt: str, fields: FieldsDep, key: KeyDep, jurisdiction: JurisdictionDep, session: SessionDep,
-                 now: NowDep) -> Response:
+def post_request(fmt: str, request: Request, fields: FieldsDep, key: KeyDep, jurisdiction: JurisdictionDep,
+                 session: SessionDep, now: NowDep) -> Response:
     """The api_key's steward reports a problem: it opens a case, or joins an open one of its kind nearby."""
     as_format = _fmt(fmt)
     steward_id = key.principal.steward()
+    if not _is_form(request):
+        raise InvalidCaseInputError("post the request as a form (application/x-www-form-urlencoded)")
     form = mapping.report_form(fields)
     where = _locate(session, jurisdiction.id, form)
     outcome = report_case(session, ProblemReport(

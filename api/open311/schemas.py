@@ -92,6 +92,8 @@ class TokenOut(OutModel):
     service_request_id: str
 
 
-class ErrorOut(OutModel):
+class Open311ErrorOut(OutModel):
+    """One of an answer's errors (the API's own ErrorOut is {code, detail}; the spec's is this)."""
+
     code: int  # the HTTP status, as the spec's examples have it
     description: str

@@ -301,6 +301,8 @@ def test_bad_reads_are_refused_with_the_specs_errors(client: TestClient, zhao_ke
     r = client.get("/open311/services.yaml", params=J)
     assert r.status_code == 404 and r.json()[0]["description"] == "no .yaml here: ask for .json or .xml"
     r = client.post("/open311/requests.json", json={**J, "api_key": zhao_key})
+    assert r.status_code == 403  # a JSON body is no form: the key in it is not read
+    r = client.post("/open311/requests.json", params={**J, "api_key": zhao_key}, json={"service_code": "other"})
     assert r.status_code == 400 and "post the request as a form" in r.json()[0]["description"]
     r = client.post("/open311/requests.json", params={**J, "api_key": zhao_key}, files={"media": ("a.jpg", b"jpg")})
     assert r.status_code == 400
