@@ -8,7 +8,9 @@ A steward reaches no lane's work: only their own data, and the public boards.
 A steward's data is seen by the steward, and by those whose area holds a lane the steward lives on or
 has claimed, or (coordinators, stations and district administrators) the steward's subdistrict or
 district. A property company sees its lane's cases, never a steward's data or the chiefs' inbox.
-Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id that names nobody.
+An account's API keys are its holder's and the administrator's to manage; a key reaches what its
+account reaches. Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id
+that names nobody.
 """
 
 from __future__ import annotations
