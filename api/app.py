@@ -14,11 +14,13 @@ from api.auth import TokenService
 from api.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
+from api.open311 import router as open311
 from api.openapi import document_implied_errors
 from api.ratelimit import Limiter, RateLimits
 from api.request_log import RequestLog
 from api.routers import (
     activity,
+    api_keys,
     audit,
     auth,
     awards,
@@ -83,5 +85,7 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.include_router(band_routes.router)
     for module in (reviews, bulletins, awards, credentials):  # what the closing jobs published
         app.include_router(module.router)
+    app.include_router(api_keys.router)
+    app.include_router(open311.router)  # last: its catch-all answers any other /open311 path
     document_implied_errors(app)  # after every router: each route's 401/413/422/429/503 from its parts
     return app

@@ -123,10 +123,13 @@ def parse_label(kind: PeriodKind, label: str) -> Period:
     """The period a label names (UnknownPeriodError for a bad one, 422), short of the last day a date holds."""
     try:
         period = parse_period(kind, label)
-    # scoring's parser lets a week past 9999-12-31 through as OverflowError, December 9999 as ValueError
-    except (OverflowError, ValueError) as exc:
+    # scoring's parser lets a week past 9999-12-31 through as OverflowError
+    except OverflowError as exc:
         raise UnknownPeriodError(f"period {label} runs past the last day a date can hold: ask for an earlier one") \
             from exc
+    # and a label of the right shape the calendar lacks (2018-13; December 9999, whose end is in year 10000)
+    except ValueError as exc:
+        raise UnknownPeriodError(f"{label} is not a {kind.value} label the calendar has ({exc})") from exc
     if period.last_day >= date.max:
         raise UnknownPeriodError(f"period {label} ends on the last day a date can hold: ask for one before it")
     if period.first_day <= date.min:

@@ -97,6 +97,8 @@ def _complete(spec: dict[str, Any], app: FastAPI) -> None:
         for method in route.methods:
             operation = spec["paths"][route.path_format][method.lower()]
             responses: dict[str, Any] = operation.setdefault("responses", {})
+            if "default" in responses:  # a route that speaks its own error format (Open311's) declares it whole
+                continue
             for status, entry in error_responses(*implied_errors(route)).items():
                 present = responses.get(str(status))
                 if present is None or _is_fastapis_own(present):  # its 422 body is not the one we answer with

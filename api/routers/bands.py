@@ -109,7 +109,9 @@ def post_return(band_id: BandId, principal: PrincipalDep, session: SessionDep, n
 
 @router.get("/bands/{band_id}/bindings", response_model=list[BindingOut], responses=error_responses(UnknownBandError))
 def get_band_bindings(band_id: BandId, principal: PrincipalDep, session: SessionDep, page: PageDep) -> list[BindingOut]:
-    """Who wore the band and when, oldest first: the wearers the caller sees."""
+    """Who wore the band and when: the wearers the caller sees.
+
+    Order: oldest binding first."""
     return [BindingOut.model_validate(b)
             for b in band_history(session, principal, band_id, limit=page.limit, offset=page.offset)]
 
@@ -118,7 +120,9 @@ def get_band_bindings(band_id: BandId, principal: PrincipalDep, session: Session
             responses=error_responses(UnknownScopeError))
 def get_steward_bands(steward_id: StoreId, principal: PrincipalDep, session: SessionDep,
                       page: PageDep) -> list[BindingOut]:
-    """The bands the steward wore and when, oldest first."""
+    """The bands the steward wore and when.
+
+    Order: oldest binding first."""
     return [BindingOut.model_validate(b)
             for b in steward_bands(session, principal, steward_id, limit=page.limit, offset=page.offset)]
 
@@ -127,7 +131,9 @@ def get_steward_bands(steward_id: StoreId, principal: PrincipalDep, session: Ses
             responses=error_responses(UnknownCheckpointError))
 def get_beacons(checkpoint_id: StoreId, principal: PrincipalDep, session: SessionDep,
                 page: PageDep) -> list[BeaconOut]:
-    """The checkpoint's beacons, oldest first, for the operators of its area; never their secrets."""
+    """The checkpoint's beacons, for the operators of its area; never their secrets.
+
+    Order: oldest installed first."""
     check_beacons(session, principal, checkpoint_lane(session, checkpoint_id))
     return [BeaconOut.model_validate(b)
             for b in beacon_history(session, checkpoint_id, limit=page.limit, offset=page.offset)]

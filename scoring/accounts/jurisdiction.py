@@ -18,7 +18,9 @@ subdistrict. Checking a credential is public: `check` routes need no account.
 Bands are the operators' stock (区 and the administrator enrol them); a band is handed over, taken back
 or reported lost at the desk of the steward who wears it (the station, the street office; the wearer
 reports their own lost); who wore it is seen by whoever sees the wearer's data.
-Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id that names nobody.
+An account's API keys are its holder's and the administrator's to manage; a key reaches what its
+account reaches. Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id
+that names nobody.
 """
 
 from __future__ import annotations
@@ -139,6 +141,16 @@ def cases_in_reach(session: Session, principal: Principal, lane_id: int | None =
         check_lane(session, principal, lane_id)  # then the lane alone bounds the list: no second reach query
         return CaseReach(None)
     return CaseReach(lanes_in_reach(session, principal))
+
+
+def check_account_keys(session: Session, principal: Principal, account_id: int) -> None:
+    """An account's API keys are for its holder to issue, list and revoke, and for the installation's
+    administrator; no office manages another account's credentials."""
+    if session.get(t.Account, account_id) is None:
+        raise UnknownScopeError(f"no account with id {account_id}")
+    if principal.account_id == account_id or principal.role is Role.ADMIN:
+        return
+    raise NotAuthorisedError("an account's API keys are its holder's and the administrator's to manage")
 
 
 def stewards_in_reach(session: Session, principal: Principal) -> frozenset[int] | None:

@@ -12,5 +12,6 @@ through the street office's workflow; the finder earns points when the case and 
 | `views` | what is read back: cases, reports, events, dissuasions |
 | `store` | the SQL: reporting, transitions, dissuasions, reading views; takes a session |
 | `intake` | band check-ins (problem reports, dissuasions) into the store, idempotently |
+| `addresses` | a report's place by address id, by name or by coordinates; a case's place in words |
 | `points` | points-entry drafts for confirmations and dissuasions |
 """

@@ -150,18 +150,23 @@ def checkpoint_places(session: Session, checkpoint_ids: Iterable[int]) -> dict[i
         .join(t.Segment, t.Segment.id == t.Checkpoint.segment_id)
         .where(t.Checkpoint.id.in_(wanted))
     ).all()
-    lanes = sorted({r.lane_id for r in cps})
+    offsets = segment_offsets(session, {r.lane_id for r in cps})
+    return {r.id: Place(r.lane_id, offsets[r.segment_id] + r.position_m) for r in cps}
+
+
+def segment_offsets(session: Session, lane_ids: Iterable[int]) -> dict[int, float]:
+    """Where each segment of these lanes starts, in metres from its lane's start."""
     offsets: dict[int, float] = {}
     running: dict[int, float] = defaultdict(float)
     # The registry keeps no offset for a segment; its segments are taken end to end in id order.
     for seg_id, lane_id, length_m in session.execute(
         select(t.Segment.id, t.Segment.lane_id, t.Segment.length_m)
-        .where(t.Segment.lane_id.in_(lanes))
+        .where(t.Segment.lane_id.in_(sorted(set(lane_ids))))
         .order_by(t.Segment.lane_id, t.Segment.id)
     ):
         offsets[seg_id] = running[lane_id]
         running[lane_id] += length_m
-    return {r.id: Place(r.lane_id, offsets[r.segment_id] + r.position_m) for r in cps}
+    return offsets
 
 
 # --- Workflow --------------------------------------------------------------------------------------
@@ -254,10 +259,26 @@ def list_cases(
     offset: int = 0,
     lane_ids: Collection[int] | None = None,
     reported_by: int | None = None,
+    ids: Collection[int] | None = None,
+    categories: Collection[CaseCategory] | None = None,
+    states: Collection[CaseState] | None = None,
+    reported_since: datetime | None = None,
+    reported_before: datetime | None = None,
 ) -> list[CaseView]:
     """Cases, oldest first, filtered by lane and state (or all open states); `lane_ids` and
-    `reported_by` (a steward) narrow them to what the caller may see."""
+    `reported_by` (a steward) narrow them to what the caller may see. `ids`, `categories`, `states`
+    and the half-open window [`reported_since`, `reported_before`) narrow further; `offset` pages."""
     query = select(t.Case).order_by(t.Case.id)
+    if ids is not None:
+        query = query.where(t.Case.id.in_(sorted(ids)))
+    if categories is not None:
+        query = query.where(t.Case.category.in_(sorted(c.value for c in categories)))
+    if states is not None:
+        query = query.where(t.Case.state.in_(sorted(s.value for s in states)))
+    if reported_since is not None:
+        query = query.where(t.Case.reported_at >= reported_since)
+    if reported_before is not None:
+        query = query.where(t.Case.reported_at < reported_before)
     if lane_id is not None:
         query = query.where(t.Case.lane_id == lane_id)
     if lane_ids is not None:
@@ -271,6 +292,37 @@ def list_cases(
     cases = session.scalars(query.limit(limit).offset(offset)).all()
     counts = _report_counts(session, [c.id for c in cases])
     return [_case_view(c, counts.get(c.id, 0)) for c in cases]
+
+
+def case_of_report(session: Session, report_id: int) -> int:
+    """The case a report opened or joined."""
+    case_id = session.scalar(select(t.CaseReport.case_id).where(t.CaseReport.id == report_id))
+    if case_id is None:
+        raise UnknownCaseError(f"report {report_id} does not exist")
+    return case_id
+
+
+def opening_notes(session: Session, case_ids: Collection[int]) -> dict[int, str]:
+    """Each case's description as its finder gave it: the note of the report that opened it."""
+    notes: dict[int, str] = {}
+    for chunk in chunked(sorted(set(case_ids))):
+        for case_id, note in session.execute(
+            select(t.CaseReport.case_id, t.CaseReport.note).where(t.CaseReport.case_id.in_(chunk))
+            .order_by(t.CaseReport.case_id, t.CaseReport.id)
+        ):
+            notes.setdefault(case_id, note)
+    return notes
+
+
+def latest_events(session: Session, case_ids: Collection[int]) -> dict[int, EventView]:
+    """Each case's latest event: the change that put it in its present state."""
+    latest: dict[int, EventView] = {}
+    for chunk in chunked(sorted(set(case_ids))):
+        for e in session.scalars(
+            select(t.CaseEvent).where(t.CaseEvent.case_id.in_(chunk)).order_by(t.CaseEvent.at, t.CaseEvent.id)
+        ):
+            latest[e.case_id] = _event_view(e)
+    return latest
 
 
 def _report_counts(session: Session, case_ids: list[int]) -> dict[int, int]:

@@ -60,7 +60,8 @@ def load_dataset(session: Session, data: Dataset, public_key_of: PublicKeyOf) ->
         dict(key=s.key, lane_id=ids[s.lane_key], name=s.name, length_m=s.length_m) for s in data.segments
     ])
     _bulk(session, t.Checkpoint, ids, [
-        dict(key=c.key, segment_id=ids[c.segment_key], name=c.name, position_m=c.position_m)
+        dict(key=c.key, segment_id=ids[c.segment_key], name=c.name, position_m=c.position_m,
+             latitude=c.latitude, longitude=c.longitude)
         for c in data.checkpoints
     ])
     install_day = min((s.joined_on for s in data.stewards), default=date(2017, 5, 1))

@@ -72,6 +72,22 @@ class BandRow:
     lost_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class SubdistrictRow:
+    id: int
+    key: str  # stable across installations and reloads: the registry data set's key
+    name: str
+
+
+def subdistricts(session: Session) -> list[SubdistrictRow]:
+    return [SubdistrictRow(r.id, r.key, r.name)
+            for r in session.scalars(select(t.Subdistrict).order_by(t.Subdistrict.key))]
+
+
+def lane_ids_of(session: Session, subdistrict_id: int) -> frozenset[int]:
+    return frozenset(session.scalars(select(t.Lane.id).where(t.Lane.subdistrict_id == subdistrict_id)))
+
+
 def places(session: Session, *, limit: int | None = None,
            offset: int = 0) -> dict[str, list[tuple[int, str, int | None]]]:
     """Districts, subdistricts and communities as (id, name, parent id); the window applies to each list."""

@@ -108,6 +108,9 @@ class CheckpointSeed:
     name: str
     position_m: float
     beacon_secret: bytes
+    # Where the beacon hangs (WGS-84 degrees), if surveyed: both or neither.
+    latitude: float | None = None
+    longitude: float | None = None
 
     def __post_init__(self) -> None:
         if len(self.beacon_secret) != BEACON_SECRET_BYTES:
@@ -115,6 +118,12 @@ class CheckpointSeed:
                 f"checkpoint {self.key!r}: beacon_secret must be {BEACON_SECRET_BYTES} bytes,"
                 f" got {len(self.beacon_secret)}"
             )
+        if (self.latitude is None) != (self.longitude is None):
+            raise SeedIntegrityError(f"checkpoint {self.key!r}: give latitude and longitude together, or neither")
+        if self.latitude is not None and self.longitude is not None and not (
+                -90 <= self.latitude <= 90 and -180 <= self.longitude <= 180):
+            raise SeedIntegrityError(f"checkpoint {self.key!r}: ({self.latitude}, {self.longitude}) is not a "
+                                     "WGS-84 position")
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,6 +120,10 @@ class Checkpoint(Base):
     segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     position_m: Mapped[float] = mapped_column(Float)
+    # Where the beacon hangs (WGS-84), when the survey recorded it; a report made by coordinates
+    # (Open311's lat/long) is placed at the nearest checkpoint that has them.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 class Beacon(Base):
@@ -700,6 +704,23 @@ class RefreshToken(Base):
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ApiKey(Base):
+    """An API key (Open311's api_key): a long-lived credential of one account, by its SHA-256 only.
+
+    `prefix` is the key's first characters, shown so a holder can tell their keys apart; a revoked key
+    keeps its row (who issued it, when, when revoked) and never signs in again."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_sha256: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    label: Mapped[str] = mapped_column(String(80))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AuditEntry(Base):

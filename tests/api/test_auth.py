@@ -125,7 +125,10 @@ def test_no_write_is_open_to_a_caller_without_credentials(client: TestClient) ->
     assert len(writes) >= 6
     for method, path in writes:
         r = client.request(method, path.replace("{case_id}", "1").replace("{alert_id}", "1")
-                           .replace("{flag_id}", "1"), json={})
+                           .replace("{flag_id}", "1").replace("{account_id}", "1").replace("{fmt}", "json"), json={})
+        if path.startswith("/open311/"):  # GeoReport v2 has no 401: a missing api_key is refused
+            assert r.status_code == 403 and r.json()[0]["code"] == 403, path
+            continue
         assert (r.status_code, r.json()["code"]) == (401, "not_signed_in"), path
 
 

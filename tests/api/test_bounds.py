@@ -20,6 +20,7 @@ from api.deps import _page
 from api.openapi import api_routes, depends_on
 from api.schemas.base import STORE_ID_MAX, InModel
 from scoring.accounts.roles import Role
+from scoring.seed.dataset import BAND_ID_MAX
 from tests.api.signin import TOKENS, Accounts, api
 
 
@@ -34,8 +35,17 @@ def _integer_bounds(spec: dict[str, Any], schema: dict[str, Any]) -> list[dict[s
     return [s for s in options if s.get("type") == "integer"]
 
 
+# GeoReport v2's names for text: a subdistrict's key, a comma list of ids, `checkpoint:<id>`.
+OPEN311_TEXT_IDS = {"jurisdiction_id", "service_request_id", "address_id"}
+
+
 def _is_id(name: str) -> bool:
-    return name == "id" or name.endswith("_id") or name in ("lane", "duplicate_of")
+    return (name == "id" or name.endswith("_id") or name in ("lane", "duplicate_of")) and name not in OPEN311_TEXT_IDS
+
+
+def _id_max(name: str) -> int:
+    """A band's id is its own u32 number, printed on it; every other id is a store key."""
+    return BAND_ID_MAX if name == "band_id" else STORE_ID_MAX
 
 
 def test_every_id_in_a_path_a_query_or_a_body_is_bounded_to_the_stores_keys() -> None:
@@ -47,7 +57,8 @@ def test_every_id_in_a_path_a_query_or_a_body_is_bounded_to_the_stores_keys() ->
                 if _is_id(param["name"]):
                     seen += 1
                     for s in _integer_bounds(spec, param["schema"]) or [{}]:
-                        assert s.get("minimum") == 1 and s.get("maximum") == STORE_ID_MAX, (method, path, param)
+                        assert s.get("minimum") == 1 and s.get("maximum") == _id_max(param["name"]), \
+                            (method, path, param)
     for name, model in spec["components"]["schemas"].items():
         if not name.endswith("In"):
             continue
@@ -55,7 +66,7 @@ def test_every_id_in_a_path_a_query_or_a_body_is_bounded_to_the_stores_keys() ->
             if _is_id(field) and field != "client_id":  # OAuth2's client names a program, not a row
                 seen += 1
                 for s in _integer_bounds(spec, sub) or [{}]:
-                    assert s.get("minimum") == 1 and s.get("maximum") == STORE_ID_MAX, (name, field)
+                    assert s.get("minimum") == 1 and s.get("maximum") == _id_max(field), (name, field)
     assert seen >= 20
 
 
@@ -159,6 +170,10 @@ UNPAGED = {
     ("GET", "/subdistricts/{subdistrict_id}/awards/{year}"),  # one award report, likewise
     ("GET", "/stewards/{steward_id}/awards"),  # one award a year at most
     ("GET", "/credentials/issuers"),  # one key per office and closed year
+    # GeoReport v2's fixed lists: the service catalogue, one definition, one request or token (by id list)
+    ("GET", "/open311/discovery.{fmt}"), ("GET", "/open311/services.{fmt}"),
+    ("GET", "/open311/services/{service_code}.{fmt}"), ("GET", "/open311/requests/{service_request_id}.{fmt}"),
+    ("GET", "/open311/tokens/{token}.{fmt}"),
 }
 
 
