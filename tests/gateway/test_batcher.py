@@ -189,3 +189,19 @@ def test_a_band_registered_with_a_key_that_is_no_key_stops_nobody_else(seeded: E
     assert [list(a.outcomes()) for a in good_reply.acks] == [[(0, 1, wire.AckStatus.STORED)]]
     with session_factory(seeded)() as s:
         assert s.execute(select(t.Quarantine.reason, t.Quarantine.band_id)).all() == [("bad_key", poisoned)]
+
+
+def test_the_after_commit_hook_runs_once_the_batch_is_stored_and_before_any_reply(
+        seeded: Engine, longtan: Dataset) -> None:
+    seen: list[tuple[int, bool]] = []
+    item, reply = heartbeat(*first_band(longtan))
+
+    def after_commit() -> None:
+        with session_factory(seeded)() as s:  # what another connection sees: committed, not in flight
+            seen.append((len(s.scalars(select(t.CheckIn.seq)).all()), reply.answered.is_set()))
+
+    batcher = Batcher(IngestStore(seeded), clock=lambda: NOW, verify_threads=1, after_commit=after_commit)
+    with running(batcher):
+        batcher.submit(item)
+        reply.wait()
+    assert seen == [(1, False)]
