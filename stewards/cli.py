@@ -461,13 +461,17 @@ def bench(
     out: Annotated[Path, typer.Option(help="Where results.json and results.md go.")] = Path("bench"),
     quick: Annotated[bool, typer.Option("--quick", help="Smaller loads, for a smoke run.")] = False,
 ) -> None:
-    """Measure ingest throughput and latency against same-run baselines; writes bench/results.{json,md}."""
+    """Measure ingest throughput and latency against same-run baselines, and run the fault harness; writes
+    bench/results.{json,md}. Exit 1 if the fault harness lost or duplicated a record."""
     from stewards.bench import run_all
 
     console = Console()
     _logging(False, console)
-    run_all(out, quick=quick, console=console)
+    logging.getLogger("bumble").setLevel(logging.ERROR)  # the chaos section's dropped links, narrated
+    results = run_all(out, quick=quick, console=console)
     console.print((out / "results.md").read_text())
+    if not results["h_chaos"]["ok"]:
+        raise typer.Exit(1)  # records lost or stored twice under faults: the one figure that must not move
 
 
 @app.command()
