@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import secrets
 import shutil
 import tempfile
@@ -54,7 +55,6 @@ MAX_RECORD_AGE_SECONDS: Final = 30 * 365 * 86_400
 ACK_TIMEOUT_SECONDS: Final = 3.0
 LINK_SETTINGS: Final = LinkSettings(backoff_base_seconds=0.1, backoff_cap_seconds=2.0)
 DAY_TIMEOUT_SECONDS: Final = 15.0  # a day still unacked then is left in flash, and the patrol goes on
-DEMO_BANDS: Final = len(longtan_dataset().bands)
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,6 @@ def _workdir() -> Path:
 def choose_profiles(profiles: list[BandProfile], size: RigSize, seed: int) -> tuple[list[BandProfile],
                                                                                       list[BandProfile]]:
     """(MQTT bands, BLE bands): BLE bands are drawn from those with checkpoints to walk."""
-    import random
-
     chosen = profiles[: size.bands]
     walkers = [p for p in chosen if any(route.checkpoints for route in p.routes)]
     ble = sorted(random.Random(f"chaos/ble/{seed}").sample(walkers, min(size.ble_bands, len(walkers))),
@@ -121,7 +119,7 @@ async def open_rig(size: RigSize, seed: int) -> AsyncIterator[Rig]:
     if not 1 <= size.gateways <= len(GATEWAY_NAMES):
         raise ValueError(f"gateways must be 1..{len(GATEWAY_NAMES)}, got {size.gateways}")
     root = await asyncio.to_thread(_workdir)
-    data = synthetic_dataset(max(0, size.bands - DEMO_BANDS))
+    data = synthetic_dataset(max(0, size.bands - len(longtan_dataset().bands)))
     fleet_secret = secrets.token_bytes(16)
     gateway_login = MqttCredentials("gateway", secrets.token_hex(12))
     band_passwords = {b.band_id: band_mqtt_password(b.band_id, fleet_secret) for b in data.bands}
