@@ -34,7 +34,7 @@ from typing import Final
 import wire
 from firmware_sim import Band, PlannedEvent
 from radio import place
-from stewards.chaos.patrol import Patrols, poll_until
+from stewards.chaos.patrol import poll_until
 from stewards.chaos.proxy import CUT_MODES, TcpProxy
 from stewards.chaos.rig import Rig
 
@@ -89,7 +89,6 @@ class Cycle:
 
     number: int
     rig: Rig
-    patrols: Patrols
     rng: random.Random
     outage_range_s: tuple[float, float]
     origin: float  # monotonic time the run began

@@ -85,15 +85,6 @@ class Rig:
     def fleets(self) -> list[Fleet]:
         return [f for f in (self.mqtt_fleet, self.ble_fleet) if f is not None]
 
-    @property
-    def ble_gateway(self) -> GatewayProcess | None:
-        return next((g for g in self.gateways if g.spec.ble), None)
-
-    def gateway(self, name: str) -> GatewayProcess:
-        return next(g for g in self.gateways if g.name == name)
-
-    def ble_band(self, band_id: int) -> Band:
-        return self.ble_links[band_id].band
 
 
 def _workdir() -> Path:
@@ -157,7 +148,7 @@ async def open_rig(size: RigSize, seed: int) -> AsyncIterator[Rig]:
                 "STEWARDS_BLE_RADIO": f"tcp:{radio_server.host}:{radio_server.port}" if ble else "",
             }
             gateways.append(GatewayProcess(GatewaySpec(name, env, ble=ble, shared_group=SHARE_GROUP)))
-        for gateway in gateways:
+        for gateway in gateways:  # stopped even if what follows fails
             stack.push_async_callback(asyncio.to_thread, gateway.terminate)
         await asyncio.gather(*(asyncio.to_thread(g.start) for g in gateways))
 
@@ -184,7 +175,8 @@ async def open_rig(size: RigSize, seed: int) -> AsyncIterator[Rig]:
         for fleet in (mqtt_fleet, ble_fleet):
             if fleet is not None:
                 await stack.enter_async_context(fleet)
-        # Gateways stop before the bands: a band that leaves first would look like a fault to them.
+        # And stopped before the bands (terminating twice is harmless): a band that leaves first would look
+        # like a fault to them.
         for gateway in gateways:
             stack.push_async_callback(asyncio.to_thread, gateway.terminate)
         log.info("chaos rig up in %s: %d MQTT bands, %d BLE bands, %d gateways", root, len(mqtt_profiles),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from firmware_sim import UplinkMode
-from stewards.chaos.faults import INJECTORS, KINDS, Cycle, Fault, schedule
+from stewards.chaos.faults import BLE_DROP, INJECTORS, KINDS, Cycle, Fault, schedule
 from stewards.chaos.patrol import Patrols
 from stewards.chaos.report import ChaosReport
 from stewards.chaos.rig import SHARE_GROUP, START, Rig, RigSize, open_rig
@@ -56,7 +56,7 @@ def run_chaos(config: ChaosConfig, on_fault: Callable[[Fault], None] | None = No
 async def _run(config: ChaosConfig, on_fault: Callable[[Fault], None]) -> ChaosReport:
     rng = random.Random(config.seed)
     size = RigSize(config.bands, config.ble_bands, config.gateways, config.mode)
-    kinds = [k for k in config.kinds if k != "ble_drop" or config.ble_bands > 0]
+    kinds = [k for k in config.kinds if k != BLE_DROP or config.ble_bands > 0]
     order = schedule(kinds, config.cycles, rng)
     async with open_rig(size, config.seed) as rig:
         origin = time.monotonic()
@@ -96,7 +96,7 @@ async def _cycles(rig: Rig, patrols: Patrols, order: Sequence[str], rng: random.
             stalls += 1
             log.warning("cycle %d: no band saw an ack for %.0f s; injecting anyway", number,
                         PROGRESS_TIMEOUT_SECONDS)
-        cycle = Cycle(number, rig, patrols, rng, config.outage_range_s, origin)
+        cycle = Cycle(number, rig, rng, config.outage_range_s, origin)
         fault = await INJECTORS[kind](cycle)
         faults.append(fault)
         on_fault(fault)
