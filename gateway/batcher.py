@@ -53,7 +53,10 @@ class Batcher:
         limits: Limits = DEFAULT_LIMITS,
         max_batch_messages: int = MAX_BATCH_MESSAGES,
         verify_threads: int = VERIFY_THREADS,
+        after_commit: Callable[[], None] | None = None,
     ) -> None:
+        """`after_commit` runs after every commit and before its replies are settled: a test hook
+        (`gateway.faults`), None in production."""
         self.store = store
         self.counters = Counters()
         self._inbox: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
@@ -67,6 +70,7 @@ class Batcher:
         self._directory_loaded = time.monotonic()
         self._rng = random.Random()
         self._pool = ThreadPoolExecutor(verify_threads, thread_name_prefix="verify") if verify_threads > 1 else None
+        self._after_commit = after_commit
 
     def submit(self, item: Inbound) -> None:
         """Queue an item for the next batch; safe from any thread (paho's, an event loop's)."""
@@ -135,6 +139,8 @@ class Batcher:
         if acks is None:
             self._abandon(batch, "the gateway stopped before the batch was stored")
             return
+        if self._after_commit is not None:
+            self._after_commit()
         _settle(batch, acks)
 
     @staticmethod

@@ -8,7 +8,9 @@
     at half the rate measured in (a);
 (d), (e) Bluetooth LE log sync over the emulated radio (see `stewards.bench_ble`);
 (f), (g) closing a month and the year-end award, against recomputing the same points from the raw
-    check-ins (see `stewards.bench_cycle`).
+    check-ins (see `stewards.bench_cycle`);
+(h) the fault harness (`stewards chaos`): 50 faults while 200 bands patrol, MQTT and BLE; not a speed
+    but a guarantee, 0 lost and 0 stored twice, with the drain time after the last fault.
 
 The machines are shared and noisy: absolute numbers vary, the ratios are what to compare.
 """
@@ -45,6 +47,8 @@ from scoring.storage.bulk import CHECKIN_COLUMNS, copy_buffer
 from scoring.storage.engine import make_engine
 from stewards.bench_ble import bench_ble, ble_sizes
 from stewards.bench_cycle import run_cycle_bench
+from stewards.chaos.report import fault_line
+from stewards.chaos.run import ChaosConfig, run_chaos
 from stewards.loadgen import BandLoad, connect_packet, publish_packet, read_packet, run_load
 from stewards.registry import band_mqtt_password, band_profiles, prepare_store
 from stewards.services.mosquitto import Mosquitto, MqttCredentials
@@ -61,6 +65,8 @@ CHECKIN_COPY_TYPES: Final = (
     "int8", "int8", "int8", "timestamptz", "int2", "int4", "bytea", "int2", "int2", "int4", "int4", "timestamptz",
 )
 POLL_SECONDS: Final = 0.05
+CHAOS: Final = ChaosConfig(cycles=50, bands=200, ble_bands=20)
+QUICK_CHAOS: Final = ChaosConfig(cycles=7, bands=30, ble_bands=4)  # every kind of fault once
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ def run_all(out: Path, *, quick: bool, console: Console) -> dict[str, Any]:
                                                            "bench_latency_q")
         results.update(_bench_ble(pg, data, quick, console))
     results["cycle"] = run_cycle_bench(quick=quick, console=console)
+    results["h_chaos"] = _bench_chaos(quick, console)
     (out / "results.json").write_text(json.dumps(results, indent=2))
     (out / "results.md").write_text(_markdown(results))
     return results
@@ -160,6 +167,27 @@ def _bench_ble(pg: Postgres, data: Dataset, quick: bool, console: Console) -> di
                 if p.routes]
     registry.dispose()
     return bench_ble(lambda name: make_engine(_fresh_store(pg, data, name)), profiles, ble_sizes(quick), console)
+
+
+def _bench_chaos(quick: bool, console: Console) -> dict[str, Any]:
+    """(h): a chaos run on services of its own, with a fresh seed each time (in the results, to replay)."""
+    import dataclasses
+    import secrets
+
+    config = dataclasses.replace(QUICK_CHAOS if quick else CHAOS, seed=secrets.randbits(32))
+    console.print(f"(h) chaos: {config.cycles} faults, {config.bands} bands ({config.ble_bands} BLE), seed "
+                  f"{config.seed}")
+    report = run_chaos(config, on_fault=lambda fault: console.print("    " + fault_line(fault)))
+    tally = report.tally
+    return {
+        "seed": report.seed, "cycles": report.cycles, "bands": report.bands, "ble_bands": report.ble_bands,
+        "gateways": len(report.gateways), "faults_by_kind": report.faults_by_kind,
+        "records_made": tally.made, "stored_once": tally.stored_once, "lost": tally.lost,
+        "duplicated": tally.duplicated, "altered": tally.altered, "unexpected": tally.unexpected,
+        "quarantined": tally.quarantined, "resent_records": report.band_acks["resent_records"],
+        "drained": report.drained, "drain_seconds_after_last_fault": report.drain_s, "run_seconds": report.run_s,
+        "ok": report.ok,
+    }
 
 
 # --- loads -----------------------------------------------------------------------------------------
@@ -373,5 +401,15 @@ def _markdown(r: dict[str, Any]) -> str:
                 ("g", "year-end award", "year_award", r["cycle"]["g_year_award"]),
             )
         ),
+        _chaos_row(r["h_chaos"]),
         "",
     ])
+
+
+def _chaos_row(h: dict[str, Any]) -> str:
+    faults = ", ".join(f"{kind} {n}" for kind, n in h["faults_by_kind"].items())
+    outcome = "" if h["ok"] else " — FAILED"
+    return (f"| (h) chaos, {h['cycles']} faults, {h['bands']} bands ({h['ble_bands']} BLE), {h['gateways']} gateways, "
+            f"seed {h['seed']} | {h['lost']} lost, {h['duplicated']} duplicated of {h['records_made']} records; "
+            f"drained {h['drain_seconds_after_last_fault']} s after the last fault{outcome} | {faults} | — "
+            f"| 0 lost, 0 twice |")

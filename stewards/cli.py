@@ -226,10 +226,16 @@ def gateway(
     allow_demo_keys: Annotated[bool, typer.Option(
         "--allow-demo-keys", help="Trust `db seed`'s derived band keys and beacon secrets (a demo only); "
                                   "also STEWARDS_ALLOW_DEMO_KEYS.")] = False,
+    shared_group: Annotated[str | None, typer.Option(
+        help="MQTT v5 share group gateways split the stream in; \"\" for a plain subscription. "
+             "Default: STEWARDS_GATEWAY_SHARED_GROUP.")] = None,
+    client_id: Annotated[str | None, typer.Option(
+        help="This gateway's MQTT client id, one per process. Default: STEWARDS_GATEWAY_CLIENT_ID.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Verify and store what bands upload, over MQTT and/or Bluetooth LE, until Ctrl-C."""
     from gateway.batcher import Batcher
+    from gateway.faults import parse_fault
     from gateway.mqtt import BrokerSettings, MqttLink
     from gateway.verify import Limits
     from scoring.ingest import IngestStore
@@ -239,6 +245,8 @@ def gateway(
     if not (mqtt or ble):
         raise typer.BadParameter("nothing to do: give --ble, or leave MQTT on")
     settings = Settings(mqtt_anonymous=True) if not mqtt else Settings()
+    group = (settings.gateway_shared_group if shared_group is None else shared_group) or None
+    _check_share_group(group, settings.mqtt_version, given=shared_group is not None)
     console = Console()
     _logging(verbose, console)
     demo_keys = allow_demo_keys or settings.allow_demo_keys
@@ -250,8 +258,11 @@ def gateway(
     limits = Limits(settings.max_future_skew_seconds, settings.max_age_seconds)
     if demo_keys:
         console.print("demo keys allowed: `db seed`'s derived band keys and beacon secrets are trusted")
+    after_commit = parse_fault(settings.fault)
+    if after_commit is not None:
+        log.warning("STEWARDS_FAULT=%s: a test hook is armed; this gateway will kill itself", settings.fault)
     store = IngestStore(engine, beacon_key=beacon_key, allow_demo_keys=demo_keys)
-    batcher = Batcher(store, limits=limits)  # one loop for both edges
+    batcher = Batcher(store, limits=limits, after_commit=after_commit)  # one loop for both edges
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     reporters: list[Callable[[], str]] = [lambda: _counter_line(batcher.counters.snapshot())]
@@ -262,7 +273,9 @@ def gateway(
                 settings.mqtt_host, settings.mqtt_port,
                 None if settings.mqtt_anonymous else settings.gateway_username,
                 None if settings.mqtt_anonymous else settings.gateway_password.get_secret_value(),
-                settings.mqtt_version, settings.gateway_client_id, settings.gateway_shared_group,
+                settings.mqtt_version,
+                settings.gateway_client_id if client_id is None else client_id,
+                group,
             ),
             batcher.submit,
         )
@@ -280,7 +293,24 @@ def gateway(
     workers.join()
     if link is not None:
         link.stop()
+    for report in reporters:  # what this process did, to its end
+        console.print(report())
     workers.raise_first_failure()
+
+
+def _check_share_group(group: str | None, mqtt_version: int, *, given: bool) -> None:
+    """A share group the broker will take, refused here rather than in paho's callback at connect."""
+    import wire
+
+    if group is None:
+        return
+    if given and mqtt_version != 5:
+        raise typer.BadParameter("--shared-group needs MQTT v5 (STEWARDS_MQTT_VERSION=5): 3.1.1 has no shared "
+                                 "subscriptions")
+    try:
+        wire.shared_uplink_filter(group)
+    except wire.TopicError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 class _Workers:
@@ -467,13 +497,61 @@ def bench(
     out: Annotated[Path, typer.Option(help="Where results.json and results.md go.")] = Path("bench"),
     quick: Annotated[bool, typer.Option("--quick", help="Smaller loads, for a smoke run.")] = False,
 ) -> None:
-    """Measure ingest throughput and latency against same-run baselines; writes bench/results.{json,md}."""
+    """Measure ingest throughput and latency against same-run baselines, and run the fault harness; writes
+    bench/results.{json,md}. Exit 1 if the fault harness lost or duplicated a record."""
     from stewards.bench import run_all
 
     console = Console()
     _logging(False, console)
-    run_all(out, quick=quick, console=console)
+    logging.getLogger("bumble").setLevel(logging.ERROR)  # the chaos section's dropped links, narrated
+    results = run_all(out, quick=quick, console=console)
     console.print((out / "results.md").read_text())
+    if not results["h_chaos"]["ok"]:
+        raise typer.Exit(1)  # records lost or stored twice under faults: the one figure that must not move
+
+
+@app.command()
+def chaos(
+    cycles: Annotated[int, typer.Option(min=1, help="Faults to inject, one per cycle.")] = 50,
+    bands: Annotated[int, typer.Option(min=1, help="Bands patrolling, MQTT and BLE together.")] = 200,
+    ble_bands: Annotated[int, typer.Option(min=0, help="How many of them sync over the emulated radio.")] = 20,
+    seed: Annotated[int | None, typer.Option(help="Fixes the faults' order and parameters. Default: random, "
+                                                  "printed.")] = None,
+    gateways: Annotated[int, typer.Option(min=1, max=4, help="Gateway processes sharing the stream.")] = 2,
+    mode: Annotated[str, typer.Option(help="The MQTT bands' uplinks: segment or live.")] = "segment",
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON on stdout.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Kill gateways, broker and database (kill -9), cut them off from each other and drop BLE links while
+    bands patrol; then count every record the bands made in the database. Exit 1 if any was lost or stored
+    twice. Starts its own PostgreSQL, mosquitto, radio and `stewards gateway` processes on loopback."""
+    import secrets
+
+    from stewards.chaos.report import fault_line
+    from stewards.chaos.run import ChaosConfig, run_chaos
+
+    if mode not in ("segment", "live"):
+        raise typer.BadParameter(f"--mode {mode!r}: give segment or live")
+    if ble_bands > bands:
+        raise typer.BadParameter(f"--ble-bands {ble_bands} is more than --bands {bands}")
+    seed = secrets.randbits(32) if seed is None else seed
+    progress = Console(stderr=True, soft_wrap=True)
+    _logging(verbose, progress)
+    if not verbose:
+        # The emulated controllers and the bands narrate every dropped link; the report says what counts.
+        for noisy in ("bumble", "firmware_sim", "gateway", "radio", "stewards.services"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+    progress.print(f"stewards chaos: seed {seed} (run again with --seed {seed})")
+    config = ChaosConfig(cycles=cycles, bands=bands, ble_bands=ble_bands, seed=seed, gateways=gateways,
+                         mode="live" if mode == "live" else "segment")
+    report = run_chaos(config, on_fault=lambda fault: progress.print(fault_line(fault)))
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in report.summary():
+            typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

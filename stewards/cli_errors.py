@@ -2,7 +2,8 @@
 
 A mistake is what the operator can fix: settings that do not validate, a database URL that is not
 one, a database or broker that cannot be reached, or an error of the project's own trees
-(`ScoringError`, `GatewayError`) such as an unknown steward or period. Anything else is a bug and
+(`ScoringError`, `GatewayError`) such as an unknown steward or period, and a service or harness the
+command starts that cannot run (`ServiceError`, `ChaosError`). Anything else is a bug and
 keeps its traceback.
 """
 
@@ -25,6 +26,8 @@ def one_line(exc: BaseException) -> str | None:
     from gateway.errors import GatewayError
     from scoring.errors import ScoringError
     from scoring.runner import as_storage_unavailable
+    from stewards.chaos.errors import ChaosError
+    from stewards.services.errors import ServiceError
 
     if isinstance(exc, typer.BadParameter):  # a command's own check of its options
         return exc.format_message()
@@ -37,7 +40,7 @@ def one_line(exc: BaseException) -> str | None:
     if unavailable is not None:
         return (f"{unavailable}; check STEWARDS_DATABASE_URL, that the database server is running, "
                 "and that `stewards db upgrade` has been run")
-    if isinstance(exc, ScoringError | GatewayError):
+    if isinstance(exc, ScoringError | GatewayError | ChaosError | ServiceError):
         return str(exc)
     return None
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
 
     max_future_skew_seconds: float = 300.0
     max_age_seconds: float = 30 * 86_400.0
+    #: A test hook for fault drills (`gateway.faults`), e.g. "kill-after-commit:3"; never set in production.
+    fault: str = ""
 
     #: Bluetooth LE: "tcp:HOST:PORT" of an emulated radio (`stewards radio`); empty means the
     #: platform's own Bluetooth stack (BlueZ on Linux) and a real adapter.
@@ -113,6 +115,14 @@ class Settings(BaseSettings):
 
         text = self.beacon_key.get_secret_value()
         return parse_beacon_key(text) if text else None
+
+    @field_validator("fault")
+    @classmethod
+    def _parse_fault(cls, spec: str) -> str:
+        from gateway.faults import parse_fault
+
+        parse_fault(spec)  # raises with the spelling it expects
+        return spec
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

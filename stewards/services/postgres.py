@@ -11,9 +11,13 @@ cluster is a disposable local one for tests, benchmarks and fault drills, never 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
+import signal
 import subprocess
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
@@ -57,6 +61,8 @@ DEFAULT_START_TIMEOUT_SECONDS: Final = 30.0
 # A fast shutdown writes a checkpoint; on a slow disk after a benchmark that takes a while.
 STOP_TIMEOUT_SECONDS: Final = 60.0
 _INITDB_TIMEOUT_SECONDS: Final = 120.0
+KILL_TIMEOUT_SECONDS: Final = 30.0
+_KILL_POLL_SECONDS: Final = 0.02
 _QUICK_COMMAND_TIMEOUT_SECONDS: Final = 30.0
 # Connecting to a local server is instant; a longer wait only hides a server that is not there.
 CONNECT_TIMEOUT_SECONDS: Final = 5
@@ -167,6 +173,39 @@ class Postgres:
         """Fast shutdown and start again: same data directory, same port."""
         self.stop("fast")
         self.start()
+
+    def kill(self, timeout_seconds: float = KILL_TIMEOUT_SECONDS) -> None:
+        """SIGKILL the postmaster and every server process, as a crash or an OOM kill would; the next
+        `start()` recovers from the WAL. For fault drills. Returns once every process is gone.
+
+        Server processes each have their own session, so there is no process group to signal. The
+        postmaster is stopped first so it cannot fork while its children are collected, and the children
+        are killed before it, so none is left attached to the shared memory the next start checks."""
+        postmaster = self._postmaster_pid()
+        if postmaster is None:
+            return
+        try:
+            os.kill(postmaster, signal.SIGSTOP)
+        except ProcessLookupError:
+            return
+        victims = [*_children_of(postmaster), postmaster]
+        for pid in victims:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + timeout_seconds
+        # Until the postmaster is reaped (its parent is init), pg_ctl still takes its pid for a server.
+        while alive := [pid for pid in victims if _alive(pid) or (pid == postmaster and _exists(pid))]:
+            if time.monotonic() > deadline:
+                raise StopError(f"PostgreSQL processes {alive} outlived SIGKILL for {timeout_seconds:.0f} s")
+            time.sleep(_KILL_POLL_SECONDS)
+        logger.info("PostgreSQL on port %d killed (SIGKILL to %d processes)", self.port, len(victims))
+
+    def _postmaster_pid(self) -> int | None:
+        try:
+            first = (self.data_dir / "postmaster.pid").read_text(encoding="utf-8").split("\n", 1)[0]
+        except FileNotFoundError:
+            return None
+        return int(first) if first.strip().isdigit() and _alive(int(first)) else None
 
     def __enter__(self) -> Self:
         self.start()
@@ -311,6 +350,37 @@ class Postgres:
         except FileNotFoundError:
             return f"No server log at {self.log_path}."
         return f"--- {self.log_path} ---\n" + "\n".join(lines[-_LOG_TAIL_LINES:])
+
+
+def _children_of(parent: int) -> list[int]:
+    """Processes whose parent is `parent`, from /proc (Linux)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _proc_stat(int(entry.name))
+            if stat is not None and stat[1] == parent:
+                children.append(int(entry.name))
+    return children
+
+
+def _proc_stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of `pid`, or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
+    fields = text.rpartition(")")[2].split()
+    return fields[0], int(fields[1])
+
+
+def _exists(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+def _alive(pid: int) -> bool:
+    stat = _proc_stat(pid)
+    return stat is not None and stat[0] != "Z"  # a zombie holds nothing; its parent reaps it
 
 
 def _check_database_name(name: str) -> None:

@@ -215,3 +215,20 @@ def test_a_band_handed_back_is_seen_at_the_loops_next_reload(seeded: Engine, lon
         reply.wait()
     assert reply.acks == []  # band_not_bound: not acked, the band keeps the record
     assert batcher.counters.snapshot().refused == {"band_not_bound": 1}
+
+
+def test_the_after_commit_hook_runs_once_the_batch_is_stored_and_before_any_reply(
+        seeded: Engine, longtan: Dataset) -> None:
+    seen: list[tuple[int, bool]] = []
+    item, reply = heartbeat(*first_band(longtan))
+
+    def after_commit() -> None:
+        with session_factory(seeded)() as s:  # what another connection sees: committed, not in flight
+            seen.append((len(s.scalars(select(t.CheckIn.seq)).all()), reply.answered.is_set()))
+
+    batcher = Batcher(IngestStore(seeded, allow_demo_keys=True), clock=lambda: NOW, verify_threads=1,
+                      after_commit=after_commit)
+    with running(batcher):
+        batcher.submit(item)
+        reply.wait()
+    assert seen == [(1, False)]

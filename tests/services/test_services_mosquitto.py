@@ -305,6 +305,20 @@ def test_queued_qos1_message_is_delivered_after_restart(
     assert (message.topic, message.payload, message.qos) == (uplink(1), b"queued while the gateway was away", 1)
 
 
+def test_kill_is_a_crash_and_start_brings_the_broker_back_on_its_port(
+    fresh_broker: Mosquitto, open_session: OpenSession
+) -> None:
+    port, pid = fresh_broker.port, fresh_broker.pid
+    fresh_broker.kill()
+    assert not fresh_broker.running and pid is not None
+    with pytest.raises(OSError):
+        socket.create_connection((fresh_broker.host, fresh_broker.port), timeout=WAIT_SECONDS).close()
+    fresh_broker.kill()  # idempotent
+    fresh_broker.start()
+    assert fresh_broker.port == port and fresh_broker.pid != pid
+    connected(open_session(fresh_broker, "2", BANDS[2]))
+
+
 def test_stop_is_idempotent_and_start_after_stop_works(fresh_broker: Mosquitto, open_session: OpenSession) -> None:
     fresh_broker.stop()
     fresh_broker.stop()

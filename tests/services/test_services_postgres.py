@@ -128,6 +128,27 @@ def test_committed_data_survives_restart_and_crash(server: Postgres) -> None:
     assert scalar(server, "stewards_durable", "SELECT sum(points) FROM points") == 8
 
 
+def test_kill_is_a_crash_that_loses_nothing_committed(server: Postgres) -> None:
+    server.create_database("stewards_killed")
+    with psycopg.connect(server.dsn("stewards_killed")) as conn:
+        conn.execute("CREATE TABLE points (steward text, points int)")
+        conn.execute("INSERT INTO points VALUES ('王阿姨', 5)")
+    port = server.port
+    open_session = psycopg.connect(server.dsn("stewards_killed"))  # a backend that must go too
+    server.kill()
+    assert not server.running
+    with pytest.raises(psycopg.OperationalError):
+        open_session.execute("SELECT 1")
+    open_session.close()
+    server.start()
+    assert server.port == port
+    assert scalar(server, "stewards_killed", "SELECT sum(points) FROM points") == 5
+    assert "was interrupted" in server.log_path.read_text(encoding="utf-8")  # it recovered, as after a crash
+    server.kill()
+    server.kill()  # idempotent: nothing left to kill
+    server.start()
+
+
 def test_start_twice_is_refused(server: Postgres) -> None:
     with pytest.raises(StartError, match="already running"):
         server.start()

@@ -35,3 +35,7 @@ def test_quick_bench_measures_every_figure_against_a_same_run_baseline(tmp_path:
     markdown = (tmp_path / "results.md").read_text()
     assert "(a) live records" in markdown and "(e) BLE sync, 20 band(s)" in markdown
     assert set(results["cycle"]) >= {"f_month_close", "g_year_award"} and "(g) year-end award" in markdown
+    chaos = results["h_chaos"]
+    assert (chaos["cycles"], chaos["bands"], chaos["ble_bands"]) == (7, 30, 4) and len(chaos["faults_by_kind"]) == 7
+    assert chaos["lost"] == chaos["duplicated"] == 0 and chaos["ok"] and chaos["records_made"] > 0
+    assert "(h) chaos, 7 faults" in markdown

@@ -103,6 +103,24 @@ def test_an_mqtt_version_that_does_not_exist() -> None:
              "STEWARDS_MQTT_VERSION", "3 or 5")
 
 
+def test_a_fault_hook_that_does_not_parse() -> None:
+    _mistake(["gateway"], {"STEWARDS_GATEWAY_PASSWORD": PASSWORD, "STEWARDS_FAULT": "kill-after-commit:zero"},
+             "STEWARDS_FAULT", "kill-after-commit:<n>")
+
+
+def test_a_share_group_the_broker_would_refuse() -> None:
+    _mistake(["gateway", "--shared-group", "a/b"], {"STEWARDS_GATEWAY_PASSWORD": PASSWORD}, "share group", "'/'")
+
+
+def test_a_share_group_on_mqtt_3() -> None:
+    _mistake(["gateway", "--shared-group", "gateways"], {"STEWARDS_GATEWAY_PASSWORD": PASSWORD,
+                                                         "STEWARDS_MQTT_VERSION": "3"}, "--shared-group", "v5")
+
+
+def test_chaos_with_more_radio_bands_than_bands() -> None:
+    _mistake(["chaos", "--bands", "5", "--ble-bands", "6"], {}, "--ble-bands 6")
+
+
 def test_a_broker_that_is_down(seeded_url: str) -> None:
     env = {"STEWARDS_GATEWAY_PASSWORD": PASSWORD, "STEWARDS_MQTT_PORT": str(free_port()),
            "STEWARDS_DATABASE_URL": seeded_url, "STEWARDS_ALLOW_DEMO_KEYS": "true"}
