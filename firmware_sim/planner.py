@@ -3,9 +3,10 @@
 On each patrol window, with probability `diligence`, the steward starts at a random minute and walks
 the claimed segments in order, tapping every checkpoint: walking 1.0-1.4 m/s between checkpoints
 (plus a few metres from one segment to the next), dwelling a few seconds at each. Now and then a tap
-comes with a problem report (上报问题) or a dissuasion (劝阻). At night the band, on its charger,
-writes one heartbeat. The planner makes no records: the band turns planned events into records,
-adding its own state (boot, sequence number, battery, overflow count).
+comes with a problem report (上报问题) or a dissuasion (劝阻). A steward whose profile says so now and
+then rides the round on a bicycle instead: 4-6 m/s, stopping only a moment at each checkpoint. At
+night the band, on its charger, writes one heartbeat. The planner makes no records: the band turns
+planned events into records, adding its own state (boot, sequence number, battery, overflow count).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from firmware_sim.windows import PatrolWindow, patrol_zone
 from wire import Kind, beacon_token, epoch_ms, window_index
 
 __all__ = [
+    "CYCLE_DWELL_MAX_SECONDS",
+    "CYCLE_DWELL_MIN_SECONDS",
+    "CYCLE_SPEED_MAX_M_PER_S",
+    "CYCLE_SPEED_MIN_M_PER_S",
     "PROBLEM_CATEGORY_CODES",
     "WALK_SPEED_MAX_M_PER_S",
     "WALK_SPEED_MIN_M_PER_S",
@@ -39,6 +44,10 @@ SEGMENT_TRANSFER_MIN_M: Final = 3.0  # crossing from one claimed segment to the 
 SEGMENT_TRANSFER_MAX_M: Final = 15.0
 DWELL_MIN_SECONDS: Final = 5.0  # long enough for the band to hear the beacon and log the tap
 DWELL_MAX_SECONDS: Final = 25.0
+CYCLE_SPEED_MIN_M_PER_S: Final = 4.0  # a bicycle in a hutong: faster than any walk, far slower than a car
+CYCLE_SPEED_MAX_M_PER_S: Final = 6.0
+CYCLE_DWELL_MIN_SECONDS: Final = 1.0  # one foot down by the beacon
+CYCLE_DWELL_MAX_SECONDS: Final = 3.0
 PROBLEM_REPORT_PROBABILITY: Final = 0.02  # per checkpoint visit
 DISSUASION_PROBABILITY: Final = 0.01
 PROBLEM_CATEGORY_CODES: Final = range(1, 8)  # 1 开墙打洞 … 7 其他, see the wire protocol
@@ -150,15 +159,21 @@ def _plan_patrol(
     slack_minutes = (window_end_ms - window_start_ms - max_patrol_duration_ms(profile)) // _MS_PER_MINUTE
     # A route too long for its window starts at the opening and is cut off when the window closes.
     started_at_ms = window_start_ms + rng.randint(0, max(0, slack_minutes)) * _MS_PER_MINUTE
+    # Drawn only for a steward who ever cycles, so every walking steward's plans stay as they were.
+    by_bicycle = profile.cycling > 0.0 and rng.random() < profile.cycling
+    speeds = (CYCLE_SPEED_MIN_M_PER_S, CYCLE_SPEED_MAX_M_PER_S) if by_bicycle else (
+        WALK_SPEED_MIN_M_PER_S, WALK_SPEED_MAX_M_PER_S)
+    dwells = (CYCLE_DWELL_MIN_SECONDS, CYCLE_DWELL_MAX_SECONDS) if by_bicycle else (
+        DWELL_MIN_SECONDS, DWELL_MAX_SECONDS)
     events: list[PlannedEvent] = []
     arrived_at_ms = float(started_at_ms)
     last_departure_ms = started_at_ms
     for distance_m, transfer, checkpoint, segment_id in legs:
         walked_m = distance_m + (rng.uniform(SEGMENT_TRANSFER_MIN_M, SEGMENT_TRANSFER_MAX_M) if transfer else 0.0)
-        speed_m_per_s = rng.uniform(WALK_SPEED_MIN_M_PER_S, WALK_SPEED_MAX_M_PER_S)
+        speed_m_per_s = rng.uniform(*speeds)
         if events:
             arrived_at_ms = last_departure_ms + walked_m / speed_m_per_s * _MS_PER_SECOND
-        dwell_ms = rng.uniform(DWELL_MIN_SECONDS, DWELL_MAX_SECONDS) * _MS_PER_SECOND
+        dwell_ms = rng.uniform(*dwells) * _MS_PER_SECOND
         extras: list[tuple[Kind, int]] = []
         if rng.random() < PROBLEM_REPORT_PROBABILITY:
             extras.append((Kind.PROBLEM_REPORT, rng.choice(PROBLEM_CATEGORY_CODES)))

@@ -74,6 +74,9 @@ class BandProfile:
     boot: int = 0
     diligence: float = 0.8
     active_from: date | None = None  # the day the band is handed to its steward; silent before
+    # The chance that a patrol is ridden on a bicycle, not walked: faster than the scorer takes for
+    # walking, so such a patrol is flagged and its steward may appeal. Most stewards walk (0).
+    cycling: float = 0.0
 
     def active_on(self, day: date) -> bool:
         return self.active_from is None or day >= self.active_from
@@ -89,6 +92,8 @@ class BandProfile:
             raise ConfigError(f"band {self.band_id}: boot must be 0..{_BOOT_MAX}, got {self.boot}")
         if not 0.0 <= self.diligence <= 1.0:
             raise ConfigError(f"band {self.band_id}: diligence is a probability in [0, 1], got {self.diligence}")
+        if not 0.0 <= self.cycling <= 1.0:
+            raise ConfigError(f"band {self.band_id}: cycling is a probability in [0, 1], got {self.cycling}")
 
 
 @dataclass(frozen=True, slots=True)

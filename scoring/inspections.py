@@ -28,6 +28,7 @@ import hashlib
 import json
 import logging
 import tomllib
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,7 +37,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.errors import NotAuthorisedError, ScoringError
@@ -53,6 +54,7 @@ ITEM_TEXT_MAX_CHARS: Final = 120
 
 RULE_LANE_INSPECTION: Final = "lane_inspection"
 RULE_LANE_INSPECTION_TEAM: Final = "lane_inspection_team"
+_LANES_PER_QUERY: Final = 500  # ids per IN (...) list: well inside every driver's parameter limit
 
 
 class InspectionError(ScoringError):
@@ -323,9 +325,9 @@ def inspections_in(session: Session, period: Period | None = None, *, lane_ids: 
     return _views(session, session.scalars(query).all())
 
 
-def _views(session: Session, rows: Sequence[t.Inspection]) -> list[InspectionView]:
+def _views(session: Session, rows: Sequence[t.Inspection], *, with_items: bool = True) -> list[InspectionView]:
     items: dict[int, list[ItemView]] = {r.id: [] for r in rows}
-    if rows:
+    if rows and with_items:
         for i in session.scalars(
             select(t.InspectionItem).where(t.InspectionItem.inspection_id.in_(list(items))).order_by(t.InspectionItem.id)
         ):
@@ -406,38 +408,55 @@ def inspection_drafts(
     return drafts
 
 
-def claimants_at(session: Session, lane_id: int, at: datetime) -> list[int]:
-    """Stewards holding a claim on any segment of the lane at the instant `at`."""
-    return sorted(set(session.scalars(
-        select(t.Claim.steward_id).join(t.Segment, t.Segment.id == t.Claim.segment_id).where(
-            t.Segment.lane_id == lane_id, t.Claim.valid_from <= at,
-            or_(t.Claim.valid_to.is_(None), t.Claim.valid_to > at),
-        )
-    )))
-
-
-def team_at(session: Session, lane_id: int, at: datetime) -> LaneTeam | None:
-    """The lane's team and its members at the instant `at`; None if it had not formed yet."""
-    team = session.scalar(select(t.Team).where(t.Team.lane_id == lane_id, t.Team.formed_at <= at))
-    if team is None:
-        return None
-    members = session.scalars(
-        select(t.TeamMembership.steward_id).where(
-            t.TeamMembership.team_id == team.id, t.TeamMembership.valid_from <= at,
-            or_(t.TeamMembership.valid_to.is_(None), t.TeamMembership.valid_to > at),
-        )
-    )
-    return LaneTeam(team.id, tuple(sorted(set(members))))
-
-
 def inspection_entry_drafts(
     session: Session, points: InspectionPoints, period: Period | None = None
 ) -> list[LaneEntryDraft]:
-    """Every entry the inspections in `period` (all if None) earn, in a deterministic order."""
+    """Every entry the inspections in `period` (all if None) earn, in a deterministic order.
+
+    An inspection earns for the stewards holding a claim on any segment of the lane at its instant, and
+    for the members of the lane's team at that instant if the team had formed. The lanes' claims and
+    teams are read once for all the inspections, not per inspection: the scoring tick drafts a year's
+    inspections every few seconds.
+    """
+    query = select(t.Inspection).order_by(t.Inspection.inspected_at, t.Inspection.id)
+    if period is not None:
+        query = query.where(t.Inspection.inspected_at >= period.starts_at(),
+                            t.Inspection.inspected_at < period.ends_at())
+    rows = session.scalars(query).all()
+    lanes = sorted({r.lane_id for r in rows})
+    claims: dict[int, list[tuple[int, datetime, datetime | None]]] = defaultdict(list)
+    teams: dict[int, tuple[int, datetime]] = {}
+    members: dict[int, list[tuple[int, datetime, datetime | None]]] = defaultdict(list)
+    for i in range(0, len(lanes), _LANES_PER_QUERY):
+        some = lanes[i:i + _LANES_PER_QUERY]
+        for steward_id, valid_from, valid_to, lane_id in session.execute(
+            select(t.Claim.steward_id, t.Claim.valid_from, t.Claim.valid_to, t.Segment.lane_id)
+            .join(t.Segment, t.Segment.id == t.Claim.segment_id).where(t.Segment.lane_id.in_(some))
+        ):
+            claims[lane_id].append((steward_id, valid_from, valid_to))
+        for team_id, lane_id, formed_at in session.execute(
+            select(t.Team.id, t.Team.lane_id, t.Team.formed_at).where(t.Team.lane_id.in_(some))
+        ):
+            teams[lane_id] = (team_id, formed_at)  # one team a lane
+    team_ids = sorted(team_id for team_id, _ in teams.values())
+    for i in range(0, len(team_ids), _LANES_PER_QUERY):
+        for team_id, steward_id, valid_from, valid_to in session.execute(
+            select(t.TeamMembership.team_id, t.TeamMembership.steward_id, t.TeamMembership.valid_from,
+                   t.TeamMembership.valid_to).where(t.TeamMembership.team_id.in_(team_ids[i:i + _LANES_PER_QUERY]))
+        ):
+            members[team_id].append((steward_id, valid_from, valid_to))
     drafts = []
-    for inspection in inspections_in(session, period):
-        at = inspection.inspected_at
-        drafts.extend(inspection_drafts(
-            inspection, claimants_at(session, inspection.lane_id, at), team_at(session, inspection.lane_id, at), points
-        ))
+    for inspection in _views(session, rows, with_items=False):
+        at, lane_id = inspection.inspected_at, inspection.lane_id
+        team = None
+        if lane_id in teams and teams[lane_id][1] <= at:
+            team_id = teams[lane_id][0]
+            team = LaneTeam(team_id, tuple(sorted({s for s, f, to in members[team_id] if _holds(f, to, at)})))
+        claimants = sorted({s for s, f, to in claims[lane_id] if _holds(f, to, at)})
+        drafts.extend(inspection_drafts(inspection, claimants, team, points))
     return sorted(drafts, key=lambda d: (d.day, d.steward_id, d.entry_key))
+
+
+def _holds(valid_from: datetime, valid_to: datetime | None, at: datetime) -> bool:
+    """A claim or team membership held at the instant `at`: begun by then, not yet ended."""
+    return valid_from <= at and (valid_to is None or valid_to > at)

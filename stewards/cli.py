@@ -64,6 +64,22 @@ def _leaderboard_table(title: str, standings: list[dict[str, Any]]) -> Table:
     return table
 
 
+def _chiefs_line(work: dict[str, Any]) -> str:
+    """What the lane chiefs did through the API in the demo, and the points it led to, in two lines."""
+    from scoring.cases.points import RULE_CASE_CONFIRMED, RULE_CASE_FIX_CONFIRMED
+    from scoring.inspections import RULE_LANE_INSPECTION, RULE_LANE_INSPECTION_TEAM
+
+    points = work["points"]
+    cases = sum(points[r]["points"] for r in (RULE_CASE_CONFIRMED, RULE_CASE_FIX_CONFIRMED))
+    inspected = sum(points[r]["points"] for r in (RULE_LANE_INSPECTION, RULE_LANE_INSPECTION_TEAM))
+    earned = cases + inspected
+    return (f"街巷长 {work['chiefs']} 人 · 确认问题 {work['cases_confirmed']} · "
+            f"执法申请单 {work['enforcement_requests']} · 任务完成确认 {work['fixes_confirmed']} · "
+            f"周查 {work['inspections']} · "
+            f"申诉裁定 {work['appeals_decided']}/{work['appeals_filed']} (恢复 {work['restored']})\n"
+            f"由此积分 {earned} 分: 问题确认与整改 {cases} · 周查 {inspected}")
+
+
 @app.command()
 def demo(
     days: Annotated[int, typer.Option(min=1, max=3660, help="Simulated days of patrol.")] = 365,
@@ -99,6 +115,8 @@ def demo(
             f"{summary.bands} bands · {summary.records_made} records made · {summary.committed} committed · "
             f"{summary.duplicate} duplicates · refused {summary.refused or 0} · {summary.points_entries} points entries"
         )
+        if summary.chiefs:
+            console.print(_chiefs_line(summary.chiefs))
         board = summary.leaderboard
         console.print(_leaderboard_table(f"小巷管家积分榜 {board['period']['label']}", board["standings"]))
         for gold in summary.gold_stewards:

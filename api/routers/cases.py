@@ -72,9 +72,11 @@ def post_transition(case_id: StoreId, body: TransitionIn, principal: PrincipalDe
                     now: NowDep) -> CaseDetailOut:
     """The signed-in account moves the case on, as the actor its credential names (never `system`:
     that is a service credential's)."""
-    before = get_case(session, case_id).case
-    transition(session, case_id, body.to, principal.actor(), now, note=body.note, duplicate_of=body.duplicate_of)
+    # The event says where the case came from: the case is read once, after the move, for the answer.
+    event = transition(session, case_id, body.to, principal.actor(), now, note=body.note,
+                       duplicate_of=body.duplicate_of)
     after = get_case(session, case_id)
-    audit.record(session, principal, now, "case.transition", f"case:{case_id}", lane_id=before.lane_id,
-                 before={"state": before.state.value}, after={"state": after.case.state.value, "note": body.note})
+    came_from = event.from_state.value if event.from_state is not None else None
+    audit.record(session, principal, now, "case.transition", f"case:{case_id}", lane_id=after.case.lane_id,
+                 before={"state": came_from}, after={"state": after.case.state.value, "note": body.note})
     return CaseDetailOut.from_detail(after)

@@ -9,16 +9,16 @@ lane-work job's (scoring.lane_points).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scoring.cases.errors import InvalidCaseInputError
-from scoring.cases.store import get_case, list_dissuasions
+from scoring.cases.store import chunked, list_dissuasions
 from scoring.cases.views import CaseDetail, DissuasionView
 from scoring.cases.workflow import CaseState
 from scoring.ledger.entries import LaneEntryDraft
@@ -53,23 +53,34 @@ def case_drafts(detail: CaseDetail, points: CasePoints) -> list[LaneEntryDraft]:
     """
     case = detail.case
     opening = detail.reports[0] if detail.reports else None  # reports are in id order: the first opened the case
-    record = (opening.source_key,) if opening is not None and opening.source_key is not None else ()
+    firsts: dict[CaseState, tuple[int, datetime]] = {}
+    for e in detail.events:  # in (at, id) order
+        firsts.setdefault(e.to_state, (e.id, e.at))
+    return _finder_drafts(case.id, case.steward_id, case.lane_id,
+                          opening.source_key if opening is not None else None, firsts, points)
+
+
+def _finder_drafts(case_id: int, steward_id: int, lane_id: int, opening_key: str | None,
+                   firsts: Mapping[CaseState, tuple[int, datetime]], points: CasePoints) -> list[LaneEntryDraft]:
+    """`firsts`: the first event (id, at) that moved the case to each state."""
+    record = (opening_key,) if opening_key is not None else ()
     drafts = []
     for rule, state, value in (
         (RULE_CASE_CONFIRMED, CaseState.CONFIRMED, points.confirmed),
         (RULE_CASE_FIX_CONFIRMED, CaseState.FIX_CONFIRMED, points.fix_confirmed),
     ):
-        event = next((e for e in detail.events if e.to_state is state), None)
+        event = firsts.get(state)
         if event is None or value == 0:
             continue
+        event_id, at = event
         drafts.append(LaneEntryDraft(
-            entry_key=f"{rule}/{case.steward_id}/{case.id}",
-            steward_id=case.steward_id,
-            day=local_day(event.at),
+            entry_key=f"{rule}/{steward_id}/{case_id}",
+            steward_id=steward_id,
+            day=local_day(at),
             rule=rule,
             points=value,
-            lane_id=case.lane_id,
-            evidence=(f"case/{case.id}", f"case_event/{event.id}", *record),
+            lane_id=lane_id,
+            evidence=(f"case/{case_id}", f"case_event/{event_id}", *record),
         ))
     return drafts
 
@@ -104,17 +115,32 @@ def case_entry_drafts(session: Session, points: CasePoints, period: Period | Non
     """Every work-ledger entry earned in `period` (all time if None), in a deterministic order.
 
     A confirmation or fix confirmation belongs to the local day the chief recorded it; a dissuasion
-    to the day it happened.
+    to the day it happened. The cases are read a chunk at a time, three queries a chunk, not case by
+    case: the scoring tick drafts a year's confirmed cases every few seconds.
     """
-    query = select(t.CaseEvent.case_id).where(
-        t.CaseEvent.to_state.in_([CaseState.CONFIRMED.value, CaseState.FIX_CONFIRMED.value])
-    )
+    earning = [CaseState.CONFIRMED.value, CaseState.FIX_CONFIRMED.value]
+    query = select(t.CaseEvent.case_id).where(t.CaseEvent.to_state.in_(earning))
     if period is not None:
         query = query.where(t.CaseEvent.at >= period.starts_at(), t.CaseEvent.at < period.ends_at())
     drafts: list[LaneEntryDraft] = []
-    for case_id in sorted(set(session.scalars(query))):
-        for draft in case_drafts(get_case(session, case_id), points):
-            if period is None or period.first_day <= draft.day <= period.last_day:
-                drafts.append(draft)
+    for chunk in chunked(sorted(set(session.scalars(query)))):
+        cases = session.execute(select(t.Case.id, t.Case.steward_id, t.Case.lane_id).where(t.Case.id.in_(chunk))).all()
+        openings: dict[int, str | None] = {}
+        for case_id, source_key in session.execute(
+            select(t.CaseReport.case_id, t.CaseReport.source_key).where(t.CaseReport.case_id.in_(chunk))
+            .order_by(t.CaseReport.id)
+        ):
+            openings.setdefault(case_id, source_key)  # the first report opened the case
+        firsts: dict[int, dict[CaseState, tuple[int, datetime]]] = defaultdict(dict)
+        for case_id, event_id, at, to_state in session.execute(
+            select(t.CaseEvent.case_id, t.CaseEvent.id, t.CaseEvent.at, t.CaseEvent.to_state)
+            .where(t.CaseEvent.case_id.in_(chunk), t.CaseEvent.to_state.in_(earning))
+            .order_by(t.CaseEvent.at, t.CaseEvent.id)
+        ):
+            firsts[case_id].setdefault(CaseState(to_state), (event_id, at))
+        for case_id, steward_id, lane_id in sorted(cases):
+            for draft in _finder_drafts(case_id, steward_id, lane_id, openings.get(case_id), firsts[case_id], points):
+                if period is None or period.first_day <= draft.day <= period.last_day:
+                    drafts.append(draft)
     drafts.extend(dissuasion_drafts(list_dissuasions(session, period), points))
     return sorted(drafts, key=lambda d: (d.day, d.steward_id, d.entry_key))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,8 +11,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import wire
-from firmware_sim import BandProfile, CheckpointPlan, DayPlan, SegmentRoute, parse_windows, plan_day
+from firmware_sim import (
+    BandProfile,
+    CheckpointPlan,
+    DayPlan,
+    PlannedPatrol,
+    SegmentRoute,
+    parse_windows,
+    plan_day,
+)
 from firmware_sim.planner import (
+    CYCLE_DWELL_MAX_SECONDS,
+    CYCLE_DWELL_MIN_SECONDS,
+    CYCLE_SPEED_MAX_M_PER_S,
+    CYCLE_SPEED_MIN_M_PER_S,
     DWELL_MAX_SECONDS,
     DWELL_MIN_SECONDS,
     PROBLEM_CATEGORY_CODES,
@@ -101,6 +114,39 @@ def test_walking_pace_between_checkpoints_is_respected(make_profile: ProfileFact
                 assert fastest - 0.002 <= elapsed_seconds <= slowest + 0.002
                 legs += 1
     assert legs == len(DAYS) * len(WINDOWS) * 14
+
+
+def _leg_seconds(profile: BandProfile, patrol: PlannedPatrol) -> list[tuple[float, float]]:
+    """(metres between two taps on one segment, seconds between them) for each such pair of a patrol."""
+    where = {c.checkpoint_id: (r.segment_id, c.position_m) for r in profile.routes for c in r.checkpoints}
+    taps = [event for event in patrol.events if event.kind is wire.Kind.PATROL_CHECKIN]
+    return [
+        (abs(where[b.checkpoint_id][1] - where[a.checkpoint_id][1]), (b.at_ms - a.at_ms) / 1000)
+        for a, b in itertools.pairwise(taps) if where[a.checkpoint_id][0] == where[b.checkpoint_id][0]
+    ]
+
+
+def test_a_cycled_patrol_goes_at_bicycle_pace_faster_than_any_walk(make_profile: ProfileFactory) -> None:
+    profile = dataclasses.replace(make_profile(8, routes=2, checkpoints_per_route=4, spacing_m=60.0, diligence=1.0),
+                                  cycling=1.0)
+    legs = [leg for day in DAYS for patrol in plan_day(profile, day, windows=WINDOWS, seed=2).patrols
+            for leg in _leg_seconds(profile, patrol)]
+    assert len(legs) == len(DAYS) * len(WINDOWS) * 6
+    for metres, seconds in legs:
+        assert metres / CYCLE_SPEED_MAX_M_PER_S + CYCLE_DWELL_MIN_SECONDS - 0.002 <= seconds
+        assert seconds <= metres / CYCLE_SPEED_MIN_M_PER_S + CYCLE_DWELL_MAX_SECONDS + 0.002
+        assert seconds < metres / WALK_SPEED_MAX_M_PER_S + DWELL_MIN_SECONDS
+
+
+def test_cycling_is_the_probability_that_a_patrol_is_ridden(make_profile: ProfileFactory) -> None:
+    profile = dataclasses.replace(make_profile(8, routes=1, checkpoints_per_route=3, spacing_m=60.0, diligence=1.0),
+                                  cycling=0.3)
+    days = [date(2024, 1, 1) + timedelta(days=offset) for offset in range(200)]
+    patrols = [patrol for day in days for patrol in plan_day(profile, day, windows=WINDOWS, seed=0).patrols]
+    ridden = [p for p in patrols
+              if all(seconds < metres / WALK_SPEED_MAX_M_PER_S + DWELL_MIN_SECONDS
+                     for metres, seconds in _leg_seconds(profile, p))]
+    assert len(patrols) == 400 and 0.2 * 400 <= len(ridden) <= 0.4 * 400
 
 
 def test_event_times_strictly_increase_within_a_day(make_profile: ProfileFactory) -> None:

@@ -34,6 +34,7 @@ ROUTE = SegmentRoute(1, (CHECKPOINT,))
         lambda: BandProfile(1, bytes(31), "pw", (ROUTE,)),
         lambda: BandProfile(1, bytes(32), "pw", (ROUTE,), boot=-1),
         lambda: BandProfile(1, bytes(32), "pw", (ROUTE,), diligence=1.5),
+        lambda: BandProfile(1, bytes(32), "pw", (ROUTE,), cycling=-0.1),
         lambda: BrokerAddress("", 1883),
         lambda: BrokerAddress("localhost", 0),
         lambda: BrokerAddress("localhost", 65536),
