@@ -143,7 +143,7 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
     InvalidBandError: ErrorAnswer(422, "invalid_band"),
     BandExistsError: ErrorAnswer(409, "band_exists"),
     UnknownBandError: ErrorAnswer(404, "unknown_band"),
-    WrongClaimCodeError: ErrorAnswer(400, "wrong_claim_code"),  # counted: repeated ones lock out (429 locked_out)
+    WrongClaimCodeError: ErrorAnswer(422, "wrong_claim_code"),  # counted: repeated ones lock out (429 locked_out)
     ClaimCodeUsedError: ErrorAnswer(409, "claim_code_used"),
     BandLostError: ErrorAnswer(409, "band_lost"),
     BandBoundError: ErrorAnswer(409, "band_bound"),

@@ -70,7 +70,16 @@ async def _submitted(request: Request) -> Submitted:
         body += chunk
         if len(body) > MAX_JSON_BYTES:
             break  # the strict reader refuses it as over the cap: no need to read the rest
+    if not body:
+        raise _no_credential("send the credential as the JSON body, or upload it as the form field "
+                             f"{FORM_FIELD!r}")
     return Submitted(bytes(body))
+
+
+def _no_credential(message: str) -> RequestValidationError:
+    """A request with no credential at all asks nothing: 422, where a credential that fails its check is a
+    verdict (200, not valid, and why)."""
+    return RequestValidationError([{"type": "missing", "loc": ("body",), "msg": message, "input": None}])
 
 
 async def _from_form(request: Request) -> Submitted:
@@ -81,8 +90,8 @@ async def _from_form(request: Request) -> Submitted:
     try:
         upload = form.get(FORM_FIELD)
         if not isinstance(upload, UploadFile):
-            return Submitted(problem=f"the form has no file field {FORM_FIELD!r}: upload the credential file as "
-                                     f"{FORM_FIELD!r}")
+            raise _no_credential(f"the form has no file field {FORM_FIELD!r}: upload the credential file as "
+                                 f"{FORM_FIELD!r}")
         return Submitted(await upload.read(MAX_JSON_BYTES + 1))
     finally:
         await form.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import tempfile
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import IO, Annotated, Any, Final
 from urllib.parse import quote
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from api.auth import PrincipalDep
 from api.deps import LabelQ, NowDep, PeriodKindQ, SessionDep, resolve_period
 from api.errors import error_responses
-from api.schemas.base import StoreId
+from api.schemas.base import Day, StoreId
 from scoring.accounts.errors import SignInError
 from scoring.accounts.principal import Principal
 from scoring.cases.workflow import CaseState
@@ -132,7 +132,7 @@ def export_inspections(
     UnknownPeriodError, UnknownScopeError, InvalidExportError))
 def export_alerts(
     file_format: FileFormat, principal: PrincipalDep, session: SessionDep, now: NowDep, max_rows: MaxRowsDep,
-    lane: StoreId | None = None, day: date | None = None, period: PeriodKindQ = PeriodKind.MONTH,
+    lane: StoreId | None = None, day: Day | None = None, period: PeriodKindQ = PeriodKind.MONTH,
     label: LabelQ = None,
 ) -> StreamingResponse:
     export = alerts.alerts_export(session, principal, lane_id=lane, day=day,

@@ -65,7 +65,7 @@ def test_wrong_codes_are_refused_counted_and_locked_out(seeded: Engine, world: W
     her = accounts.steward(world.steward)
     for _ in range(MAX_WRONG_CLAIM_CODES):
         wrong = client.post("/bands/claim", json={"claim_code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"}, headers=her)
-        assert (wrong.status_code, wrong.json()["code"]) == (400, "wrong_claim_code")
+        assert (wrong.status_code, wrong.json()["code"]) == (422, "wrong_claim_code")
     locked = client.post("/bands/claim", json={"claim_code": code}, headers=her)
     assert (locked.status_code, locked.json()["code"]) == (429, "locked_out") and "Retry-After" in locked.headers
     with session_factory(seeded)() as s:

@@ -25,6 +25,7 @@ from typing import Any, Final
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import create_engine
 from starlette.testclient import TestClient
 
@@ -93,11 +94,18 @@ def served(tmp_path_factory: pytest.TempPathFactory, longtan: Dataset) -> tuple[
     return create_app(engine, tokens=TOKENS, rate_limits=NO_RATE_LIMITS), headers
 
 
+def _excluded(case: Any) -> list[Any]:
+    """GeoReport v2 answers every refusal with 400 (a service request lacking a place, an unknown code), which
+    no schema can tell apart from a bad request: its routes are held to their documented statuses instead."""
+    return [positive_data_acceptance] if case.operation.path.startswith("/open311/") else []
+
+
 @pytest.mark.integration
 @schema.parametrize()
 def test_every_route_answers_as_its_schema_says(case: Any, served: tuple[FastAPI, dict[str, dict[str, str]]]) -> None:
     app, headers = served
-    case.call_and_validate(app=app, headers=headers[ADMINISTRATOR], additional_checks=[valid_input_passes_validation])
+    case.call_and_validate(app=app, headers=headers[ADMINISTRATOR], additional_checks=[valid_input_passes_validation],
+                           excluded_checks=_excluded(case))
 
 
 @pytest.mark.integration
@@ -106,7 +114,8 @@ def test_every_route_answers_as_its_schema_says(case: Any, served: tuple[FastAPI
 def test_every_guarded_route_answers_each_caller_as_its_schema_says(
         case: Any, caller: str, served: tuple[FastAPI, dict[str, dict[str, str]]]) -> None:
     app, headers = served
-    case.call_and_validate(app=app, headers=headers[caller], additional_checks=[valid_input_passes_validation])
+    case.call_and_validate(app=app, headers=headers[caller], additional_checks=[valid_input_passes_validation],
+                           excluded_checks=_excluded(case))
 
 
 def test_the_run_covers_every_route() -> None:
