@@ -409,8 +409,9 @@ def claimants_at(session: Session, lane_id: int, at: datetime) -> list[int]:
 
 
 def team_at(session: Session, lane_id: int, at: datetime) -> LaneTeam | None:
-    """The lane's team and its members at the instant `at`; None if it had not formed yet."""
-    team = session.scalar(select(t.Team).where(t.Team.lane_id == lane_id, t.Team.formed_at <= at))
+    """The lane's team and its members at the instant `at`; None if none stood then (not formed yet, or dissolved)."""
+    team = session.scalar(select(t.Team).where(t.Team.lane_id == lane_id, t.Team.formed_at <= at,
+                                               or_(t.Team.dissolved_at.is_(None), t.Team.dissolved_at > at)))
     if team is None:
         return None
     members = session.scalars(

@@ -57,4 +57,5 @@ def get_bands(principal: PrincipalDep, session: SessionDep, now: NowDep) -> list
 
 @router.get("/teams", response_model=list[TeamOut])
 def get_teams(session: SessionDep) -> list[TeamOut]:
-    return [TeamOut.from_row(row) for row in q.teams(session)]
+    """Every 小巷管家团, standing or dissolved, with its members now."""
+    return [TeamOut.model_validate(row) for row in q.teams(session)]
