@@ -12,7 +12,20 @@ from sqlalchemy import Engine
 from api.auth import TokenService
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
-from api.routers import activity, audit, auth, cases, health, inspections, leaderboard, pages, registry
+from api.routers import (
+    activity,
+    audit,
+    auth,
+    cards,
+    cases,
+    claims,
+    health,
+    inspections,
+    leaderboard,
+    pages,
+    registry,
+    signups,
+)
 from api.routers import alerts as alert_routes
 from api.routers import explain as explain_routes
 from api.routers import integrity as integrity_routes
@@ -39,7 +52,8 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     app.state.jobs = jobs if jobs is not None else JobBoard()  # the background jobs /ready reports on
     install_error_handlers(app)
     install_metrics(app)
-    for module in (health, auth, audit, leaderboard, activity, registry, cases, inspections, pages):
+    for module in (health, auth, audit, leaderboard, activity, registry, signups, claims, cards, cases, inspections,
+                   pages):
         app.include_router(module.router)
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)

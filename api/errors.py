@@ -25,7 +25,13 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from api.schemas.errors import ErrorOut
-from scoring.accounts.errors import AccountLockedError, InvalidAccountError, SignInError
+from scoring.accounts.errors import (
+    AccountLockedError,
+    ActivationError,
+    AlreadyActivatedError,
+    InvalidAccountError,
+    SignInError,
+)
 from scoring.cases.errors import CaseError, IllegalTransitionError, InvalidCaseInputError, UnknownCaseError
 from scoring.closing.errors import ClosingPolicyError, PeriodNotEndedError
 from scoring.errors import (
@@ -38,6 +44,16 @@ from scoring.errors import (
 from scoring.inspections import ChecklistError, InspectionExistsError, InvalidInspectionError, UnknownLaneError
 from scoring.integrity.store import FlagDecidedError, FlagError, InvalidAppealError, NotYourFlagError, UnknownFlagError
 from scoring.patrol_alerts import PatrolAlertError, UnknownAlertError
+from scoring.registry.errors import (
+    ClaimEndedError,
+    InvalidClaimError,
+    InvalidSignupError,
+    SegmentClaimedError,
+    SignupDecidedError,
+    UnknownClaimError,
+    UnknownSignupError,
+    UsernameTakenError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +76,18 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
     SignInError: ErrorAnswer(401, "not_signed_in"),  # no, a bad or an expired credential
     AccountLockedError: ErrorAnswer(429, "locked_out"),
     InvalidAccountError: ErrorAnswer(422, "invalid_account"),
+    ActivationError: ErrorAnswer(400, "activation_refused"),  # used, expired, unknown or another's: not which
+    AlreadyActivatedError: ErrorAnswer(409, "already_activated"),
+    # 报名
+    InvalidSignupError: ErrorAnswer(422, "invalid_signup"),
+    UnknownSignupError: ErrorAnswer(404, "unknown_signup"),
+    SignupDecidedError: ErrorAnswer(409, "signup_decided"),
+    UsernameTakenError: ErrorAnswer(409, "username_taken"),
+    # 认领
+    InvalidClaimError: ErrorAnswer(422, "invalid_claim"),
+    UnknownClaimError: ErrorAnswer(404, "unknown_claim"),
+    SegmentClaimedError: ErrorAnswer(409, "segment_claimed"),  # never says by whom
+    ClaimEndedError: ErrorAnswer(409, "claim_ended"),
     # 工作台账
     CaseError: ErrorAnswer(400, "case_error"),
     UnknownCaseError: ErrorAnswer(404, "unknown_case"),
