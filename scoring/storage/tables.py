@@ -752,4 +752,4 @@ class ActivationCode(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # used, or replaced by a newer code
