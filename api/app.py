@@ -25,7 +25,9 @@ from api.routers import (
     auth,
     awards,
     bulletins,
+    cards,
     cases,
+    claims,
     credentials,
     exports,
     health,
@@ -34,6 +36,7 @@ from api.routers import (
     pages,
     registry,
     reviews,
+    signups,
 )
 from api.routers import alerts as alert_routes
 from api.routers import bands as band_routes
@@ -77,7 +80,8 @@ def create_app(engine: Engine, *, tokens: TokenService, clock: Callable[[], date
     # The last added runs first: every request gets its id and its log line, then the body limit.
     app.add_middleware(BodyLimit, max_body_bytes=max_body_bytes)
     app.add_middleware(RequestLog)
-    for module in (health, auth, audit, leaderboard, activity, registry, cases, inspections, exports, pages):
+    for module in (health, auth, audit, leaderboard, activity, registry, signups, claims, cards, cases, inspections,
+                   exports, pages):
         app.include_router(module.router)
     app.include_router(integrity_routes.router)
     app.include_router(explain_routes.router)

@@ -33,7 +33,13 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from api.schemas.errors import ErrorOut
-from scoring.accounts.errors import AccountLockedError, InvalidAccountError, SignInError
+from scoring.accounts.errors import (
+    AccountLockedError,
+    ActivationError,
+    AlreadyActivatedError,
+    InvalidAccountError,
+    SignInError,
+)
 from scoring.cases.errors import CaseError, IllegalTransitionError, InvalidCaseInputError, UnknownCaseError
 from scoring.closing.errors import (
     ClosingPolicyError,
@@ -61,11 +67,19 @@ from scoring.registry.errors import (
     BeaconKeyError,
     BeaconStateError,
     ClaimCodeUsedError,
+    ClaimEndedError,
     InvalidBandError,
     InvalidBandKeyError,
+    InvalidClaimError,
+    InvalidSignupError,
     ProvisioningError,
+    SegmentClaimedError,
+    SignupDecidedError,
     UnknownBandError,
     UnknownCheckpointError,
+    UnknownClaimError,
+    UnknownSignupError,
+    UsernameTakenError,
     WrongClaimCodeError,
 )
 
@@ -105,6 +119,18 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
     BodyTooLargeError: ErrorAnswer(413, "body_too_large"),
     RateLimitedError: ErrorAnswer(429, "rate_limited"),
     InvalidAccountError: ErrorAnswer(422, "invalid_account"),
+    ActivationError: ErrorAnswer(400, "activation_refused"),  # used, expired, unknown or another's: not which
+    AlreadyActivatedError: ErrorAnswer(409, "already_activated"),
+    # 报名
+    InvalidSignupError: ErrorAnswer(422, "invalid_signup"),
+    UnknownSignupError: ErrorAnswer(404, "unknown_signup"),
+    SignupDecidedError: ErrorAnswer(409, "signup_decided"),
+    UsernameTakenError: ErrorAnswer(409, "username_taken"),
+    # 认领
+    InvalidClaimError: ErrorAnswer(422, "invalid_claim"),
+    UnknownClaimError: ErrorAnswer(404, "unknown_claim"),
+    SegmentClaimedError: ErrorAnswer(409, "segment_claimed"),  # never says by whom
+    ClaimEndedError: ErrorAnswer(409, "claim_ended"),
     # 工作台账
     CaseError: ErrorAnswer(400, "case_error"),
     UnknownCaseError: ErrorAnswer(404, "unknown_case"),

@@ -18,7 +18,10 @@ ScoringError
 │   └── PeriodNotEndedError, ClosingPolicyError, IssuerKeyMissingError
 ├── PeriodClosedError        a write dated into a month whose 月评 is frozen (scoring.ledger.closed)
 ├── AccountError             accounts and sign-in (scoring.accounts.errors)
-│   └── SignInError, AccountLockedError, InvalidAccountError
+│   └── SignInError, AccountLockedError, InvalidAccountError, ActivationError, AlreadyActivatedError
+├── RegistryError            报名 and 认领 (scoring.registry.errors)
+│   ├── SignupError: InvalidSignupError, UnknownSignupError, SignupDecidedError, UsernameTakenError
+│   └── ClaimError: InvalidClaimError, UnknownClaimError, SegmentClaimedError, ClaimEndedError
 ├── CredentialError          award credentials (scoring.awards.errors; its own tree is drawn there)
 ├── ProvisioningError        bands, claim codes, bindings and beacons (scoring.registry.errors)
 │   └── InvalidBandKeyError, InvalidBandError, BandExistsError, UnknownBandError, WrongClaimCodeError,

@@ -425,7 +425,7 @@ def inspection_entry_drafts(
     rows = session.scalars(query).all()
     lanes = sorted({r.lane_id for r in rows})
     claims: dict[int, list[tuple[int, datetime, datetime | None]]] = defaultdict(list)
-    teams: dict[int, tuple[int, datetime]] = {}
+    teams: dict[int, list[tuple[int, datetime, datetime | None]]] = defaultdict(list)
     members: dict[int, list[tuple[int, datetime, datetime | None]]] = defaultdict(list)
     for i in range(0, len(lanes), _LANES_PER_QUERY):
         some = lanes[i:i + _LANES_PER_QUERY]
@@ -434,11 +434,11 @@ def inspection_entry_drafts(
             .join(t.Segment, t.Segment.id == t.Claim.segment_id).where(t.Segment.lane_id.in_(some))
         ):
             claims[lane_id].append((steward_id, valid_from, valid_to))
-        for team_id, lane_id, formed_at in session.execute(
-            select(t.Team.id, t.Team.lane_id, t.Team.formed_at).where(t.Team.lane_id.in_(some))
+        for team_id, lane_id, formed_at, dissolved_at in session.execute(
+            select(t.Team.id, t.Team.lane_id, t.Team.formed_at, t.Team.dissolved_at).where(t.Team.lane_id.in_(some))
         ):
-            teams[lane_id] = (team_id, formed_at)  # one team a lane
-    team_ids = sorted(team_id for team_id, _ in teams.values())
+            teams[lane_id].append((team_id, formed_at, dissolved_at))  # one standing at a time; dissolved ones kept
+    team_ids = sorted(team_id for standing in teams.values() for team_id, _, _ in standing)
     for i in range(0, len(team_ids), _LANES_PER_QUERY):
         for team_id, steward_id, valid_from, valid_to in session.execute(
             select(t.TeamMembership.team_id, t.TeamMembership.steward_id, t.TeamMembership.valid_from,
@@ -449,8 +449,9 @@ def inspection_entry_drafts(
     for inspection in _views(session, rows, with_items=False):
         at, lane_id = inspection.inspected_at, inspection.lane_id
         team = None
-        if lane_id in teams and teams[lane_id][1] <= at:
-            team_id = teams[lane_id][0]
+        standing = [team_id for team_id, formed, dissolved in teams[lane_id] if _holds(formed, dissolved, at)]
+        if standing:
+            team_id = standing[0]
             team = LaneTeam(team_id, tuple(sorted({s for s, f, to in members[team_id] if _holds(f, to, at)})))
         claimants = sorted({s for s, f, to in claims[lane_id] if _holds(f, to, at)})
         drafts.extend(inspection_drafts(inspection, claimants, team, points))

@@ -14,10 +14,20 @@ from api.deps import NowDep, SessionDep, outages_answered
 from api.errors import RateLimitedError, declares, error_responses
 from api.ratelimit import RefreshLimitDep, client_address, limiter_of
 from api.schemas.auth import MeOut, RefreshIn, SignInIn, TokenOut
-from scoring.accounts.errors import AccountLockedError, SignInError
+from api.schemas.signups import ActivateIn
+from scoring.accounts import audit
+from scoring.accounts.activation import activate
+from scoring.accounts.errors import (
+    AccountLockedError,
+    ActivationError,
+    AlreadyActivatedError,
+    InvalidAccountError,
+    SignInError,
+)
 from scoring.accounts.principal import Principal
 from scoring.accounts.store import issue_refresh_token, sign_in, use_refresh_token
 from scoring.errors import StorageUnavailableError
+from scoring.storage import tables as t
 
 router = APIRouter(prefix="/auth", tags=["auth"],
                    responses=error_responses(RequestValidationError, StorageUnavailableError, SignInError))
@@ -58,6 +68,18 @@ def post_refresh(body: RefreshIn, session: SessionDep, now: NowDep, tokens: Toke
     """A new token pair for a refresh token, which is spent."""
     principal, refresh = use_refresh_token(session, body.refresh_token, now=now)
     return _pair(principal, refresh, tokens, now)
+
+
+@router.post("/activate", response_model=TokenOut,
+             responses=error_responses(ActivationError, AlreadyActivatedError, InvalidAccountError))
+def post_activate(body: ActivateIn, session: SessionDep, now: NowDep, tokens: TokensDep) -> TokenOut:
+    """A steward signed up on paper sets their password with the activation code from the street office,
+    and is signed in; the code is spent."""
+    principal = activate(session, body.username, body.code, body.password, now=now)
+    steward = session.get(t.Steward, principal.steward_id) if principal.steward_id is not None else None
+    audit.record(session, principal, now, "account.activate", f"account:{principal.account_id}",
+                 subdistrict_id=steward.subdistrict_id if steward else None)
+    return _pair(principal, issue_refresh_token(session, principal.account_id, now=now), tokens, now)
 
 
 @router.get("/me", response_model=MeOut)

@@ -66,5 +66,7 @@ def get_bands(principal: PrincipalDep, session: SessionDep, now: NowDep, page: P
 
 @router.get("/teams", response_model=list[TeamOut])
 def get_teams(session: SessionDep, page: PageDep) -> list[TeamOut]:
-    """Order: by id."""
-    return [TeamOut.from_row(row) for row in q.teams(session, limit=page.limit, offset=page.offset)]
+    """Every 小巷管家团, standing or dissolved, with its members now.
+
+    Order: by id."""
+    return [TeamOut.model_validate(row) for row in q.teams(session, limit=page.limit, offset=page.offset)]

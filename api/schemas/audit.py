@@ -11,7 +11,7 @@ from api.schemas.base import OutModel
 class AuditOut(OutModel):
     id: int
     at: datetime
-    account_id: int
+    account_id: int | None  # none for a change by someone with no account: a resident signing up online
     role: str
     action: str
     subject: str

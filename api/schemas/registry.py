@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import Field
+
 from api.schemas.base import OutModel
 from scoring.registry.queries import LaneDetail
 
@@ -97,10 +99,5 @@ class TeamOut(OutModel):
     name: str
     lane_id: int
     formed_at: datetime
+    dissolved_at: datetime | None = Field(description="set once fewer than three stewards were left on the lane")
     members: int
-
-    @classmethod
-    def from_row(cls, row: tuple[int, str, int, datetime, int]) -> TeamOut:
-        """From the registry's (team id, name, lane id, formed at, current member count)."""
-        team_id, name, lane_id, formed_at, members = row
-        return cls(id=team_id, name=name, lane_id=lane_id, formed_at=formed_at, members=members)

@@ -3,13 +3,15 @@
 Written in the same transaction as the change it records, so a change and its entry stand or fall
 together; never updated or deleted (the store's triggers refuse both). Read by the offices of the area
 the change was in: a coordinator their subdistrict's, a district administrator their district's.
+A change by someone with no account (a resident signing up online) is logged with none, as "public".
+Entries name people by id only: a name, a phone or an address is not kept in a log nothing can delete.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -24,7 +26,7 @@ from scoring.storage import tables as t
 class AuditView:
     id: int
     at: datetime
-    account_id: int
+    account_id: int | None
     role: str
     action: str
     subject: str
@@ -34,13 +36,17 @@ class AuditView:
     after: dict[str, Any] | None
 
 
-def record(session: Session, principal: Principal, at: datetime, action: str, subject: str, *,
+PUBLIC: Final = "public"  # the role of an entry made with no account
+
+
+def record(session: Session, principal: Principal | None, at: datetime, action: str, subject: str, *,
            lane_id: int | None = None, subdistrict_id: int | None = None, before: dict[str, Any] | None = None,
            after: dict[str, Any] | None = None) -> None:
     """Append one entry, placed in its lane's subdistrict (or in `subdistrict_id`, for a change of no lane)."""
     if lane_id is not None:
         subdistrict_id = session.scalar(select(t.Lane.subdistrict_id).where(t.Lane.id == lane_id))
-    session.add(t.AuditEntry(at=at, account_id=principal.account_id, role=principal.role.value, action=action,
+    session.add(t.AuditEntry(at=at, account_id=principal.account_id if principal else None,
+                             role=principal.role.value if principal else PUBLIC, action=action,
                              subject=subject, lane_id=lane_id, subdistrict_id=subdistrict_id,
                              before=before, after=after))
 

@@ -3,7 +3,9 @@
 AccountError
 ├── SignInError          wrong username or password, or a refresh token that is no longer valid
 ├── AccountLockedError   too many failed sign-ins in a row: wait, or ask a coordinator
-└── InvalidAccountError  an account that cannot exist: a role without its registry person or area
+├── InvalidAccountError  an account that cannot exist: a role without its registry person or area
+├── ActivationError      an activation code that is used, expired, unknown or not this username's
+└── AlreadyActivatedError  the account has its password already: it signs in, it needs no code
 """
 
 from __future__ import annotations
@@ -28,4 +30,12 @@ class AccountLockedError(AccountError, PermissionError):
 
 
 class InvalidAccountError(AccountError, ValueError):
+    pass
+
+
+class ActivationError(AccountError, PermissionError):
+    """Says nothing about which part was wrong, as SignInError."""
+
+
+class AlreadyActivatedError(AccountError):
     pass

@@ -18,9 +18,15 @@ subdistrict. Checking a credential is public: `check` routes need no account.
 Bands are the operators' stock (区 and the administrator enrol them); a band is handed over, taken back
 or reported lost at the desk of the steward who wears it (the station, the street office; the wearer
 reports their own lost); who wore it is seen by whoever sees the wearer's data.
-An account's API keys are its holder's and the administrator's to manage; a key reaches what its
-account reaches. Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id
-that names nobody.
+A steward's 名片 (name and phone) is for the same people who see the steward's data, but no machine:
+none has a use for a phone. An account's API keys are its holder's and the administrator's to manage; a key
+reaches what its account reaches.
+
+The programme's own work (报名 and 认领): station staff enter paper sign-ups for the lanes of their
+subdistrict; its coordinator (a district administrator for the district) reads and decides them. A
+steward claims segments of their own subdistrict; a claim is released by its steward, or by the lane's
+chiefs and offices, who alone hand it to another steward; a segment's claim history is its lane's area's.
+Each check raises NotAuthorisedError naming who may, or UnknownScopeError for an id that names nobody.
 """
 
 from __future__ import annotations
@@ -281,3 +287,43 @@ def wearers_in_reach(session: Session, principal: Principal, wearers: Collection
     if principal.role in OPERATORS or seen & set(wearers):
         return seen
     raise NotAuthorisedError("this band was worn by no steward in your area: their chiefs and offices see it")
+
+
+# --- 报名 and 认领 ---------------------------------------------------------------------------------
+
+SIGNUP_OFFICES = (Role.COORDINATOR, Role.DISTRICT_ADMIN, Role.ADMIN)
+PAPER_ENTRY = (Role.STATION_STAFF, *SIGNUP_OFFICES)
+CLAIM_OFFICES = (Role.CHIEF, Role.COORDINATOR, Role.DISTRICT_ADMIN, Role.ADMIN)
+
+
+def check_paper_entry(session: Session, principal: Principal, lane_id: int) -> None:
+    """A paper sign-up form is entered by the station (or an office) of the lane the resident lives on."""
+    require_role(principal, *PAPER_ENTRY)
+    check_lane(session, principal, lane_id)
+
+
+def check_signup_office(session: Session, principal: Principal, lane_id: int) -> None:
+    """A sign-up is read and decided by the coordinator of its lane's subdistrict, or its district's."""
+    require_role(principal, *SIGNUP_OFFICES)
+    check_lane(session, principal, lane_id)
+
+
+def check_claim_office(session: Session, principal: Principal, lane_id: int) -> None:
+    """Another steward's claim is released or handed on by the lane's chiefs and its offices."""
+    require_role(principal, *CLAIM_OFFICES)
+    check_lane(session, principal, lane_id)
+
+
+def check_claim_history(session: Session, principal: Principal, lane_id: int) -> None:
+    """Who held a segment, and when, is stewards' data of the lane's area: not for stewards or its property
+    company."""
+    if principal.role in (Role.STEWARD, Role.CONTRACTOR):
+        raise NotAuthorisedError("a segment's claim history is for its lane's chiefs and offices")
+    check_lane(session, principal, lane_id)
+
+
+def check_card(session: Session, principal: Principal, steward_id: int) -> None:
+    """A steward's 名片 (name, phone, lanes) is for the steward and for those whose area reaches them."""
+    if principal.role is Role.SERVICE:
+        raise NotAuthorisedError("a steward's 名片 is for people of their area, not for a machine")
+    check_steward(session, principal, steward_id)

@@ -35,7 +35,7 @@ _LINKS: Final = {  # the registry row each link must name
 @dataclass(frozen=True, slots=True)
 class NewAccount:
     username: str
-    password: str
+    password: str | None  # None: none yet; its holder sets one with an activation code (`activation`)
     role: Role
     steward_id: int | None = None
     chief_id: int | None = None
@@ -44,16 +44,34 @@ class NewAccount:
     district_id: int | None = None
 
 
+def check_username(username: str) -> str:
+    """The username as stored (stripped); InvalidAccountError for one that cannot be."""
+    stripped = username.strip()
+    if not stripped or len(stripped) > USERNAME_MAX or any(c.isspace() for c in stripped):
+        raise InvalidAccountError(f"username {username!r}: 1 to {USERNAME_MAX} characters, no spaces")
+    return stripped
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidAccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def username_taken(session: Session, username: str) -> bool:
+    return session.scalar(select(t.Account.id).where(t.Account.username == username)) is not None
+
+
 def create_account(session: Session, new: NewAccount, *, now: datetime, password_hash: str | None = None) -> Principal:
     """Store an account; InvalidAccountError when it could not be one (see `roles.NEEDS`).
 
-    `password_hash`: an argon2 hash of `new.password` made already, for many accounts that share one
-    (the demo's): each hash costs a quarter of a second on purpose."""
-    username = new.username.strip()
-    if not username or len(username) > USERNAME_MAX or any(c.isspace() for c in username):
-        raise InvalidAccountError(f"username {new.username!r}: 1 to {USERNAME_MAX} characters, no spaces")
-    if len(new.password) < MIN_PASSWORD_LENGTH:
-        raise InvalidAccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    `password_hash`: an argon2 hash made already, stored as it is: one many accounts share (the demo's:
+    each hash costs a quarter of a second on purpose), or a sign-up's, whose password was checked when
+    it was hashed. Without it, `new.password` is checked and hashed; with neither, the account has no
+    password and cannot sign in until one is set."""
+    username = check_username(new.username)
+    if password_hash is None and new.password is not None:
+        check_password(new.password)
+        password_hash = hash_password(new.password)
     links = {name: getattr(new, name) for name in _LINKS}
     needed = NEEDS[new.role]
     given = {name for name, value in links.items() if value is not None}
@@ -63,13 +81,13 @@ def create_account(session: Session, new: NewAccount, *, now: datetime, password
     for name, value in links.items():
         if value is not None and session.get(_LINKS[name], value) is None:
             raise InvalidAccountError(f"{name} {value} is not in the registry")
-    if session.scalar(select(t.Account.id).where(t.Account.username == username)) is not None:
+    if username_taken(session, username):
         raise InvalidAccountError(f"username {username!r} is taken")
     for name in ("steward_id", "chief_id"):
         value = links[name]
         if value is not None and session.scalar(select(t.Account.id).where(getattr(t.Account, name) == value)):
             raise InvalidAccountError(f"{name} {value} has an account already")
-    row = t.Account(username=username, password_hash=password_hash or hash_password(new.password), role=new.role.value,
+    row = t.Account(username=username, password_hash=password_hash, role=new.role.value,
                     disabled=False, failed_sign_ins=0, created_at=now, **links)
     session.add(row)
     session.flush()

@@ -14,7 +14,7 @@ from scoring.registry.beacon_secrets import seal_secret
 from scoring.registry.key_origin import KeyOrigin
 from scoring.seed.dataset import BandSeed, Dataset
 from scoring.storage import tables as t
-from scoring.teams import LaneClaim, plan_teams
+from scoring.teams import LaneClaim, plan_teams, team_name
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def load_dataset(session: Session, data: Dataset, public_key_of: PublicKeyOf) ->
     _bulk(session, t.Steward, ids, [
         dict(key=s.key, name=s.name, subdistrict_id=ids[s.subdistrict_key],
              community_id=ids[s.community_key] if s.community_key else None,
-             home_lane_id=ids[s.home_lane_key], joined_on=s.joined_on, party_member=s.party_member)
+             home_lane_id=ids[s.home_lane_key], joined_on=s.joined_on, party_member=s.party_member, phone=s.phone)
         for s in data.stewards
     ])
     _bulk(session, t.Chief, ids, [
@@ -104,7 +104,8 @@ def load_dataset(session: Session, data: Dataset, public_key_of: PublicKeyOf) ->
 
 
 def form_teams(session: Session) -> int:
-    """(Re)plan teams from the claim history; lanes that already have a team keep it."""
+    """Plan the teams of the claim history (`scoring.teams.plan_teams`) on the lanes that have never had
+    one; a lane with a team keeps its own history. Returns how many teams were formed."""
     rows = session.execute(
         select(t.Claim.steward_id, t.Segment.lane_id, t.Claim.valid_from, t.Claim.valid_to)
         .join(t.Segment, t.Segment.id == t.Claim.segment_id)
@@ -115,7 +116,8 @@ def form_teams(session: Session) -> int:
     for plan in plan_teams(LaneClaim(*r) for r in rows):
         if plan.lane_id in existing:
             continue
-        team = t.Team(lane_id=plan.lane_id, name=f"{lane_names[plan.lane_id]}小巷管家团", formed_at=plan.formed_at)
+        team = t.Team(lane_id=plan.lane_id, name=team_name(lane_names[plan.lane_id]), formed_at=plan.formed_at,
+                      dissolved_at=plan.dissolved_at)
         session.add(team)
         session.flush()
         session.execute(t.TeamMembership.__table__.insert(), [

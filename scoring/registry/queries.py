@@ -138,7 +138,7 @@ def lane_detail(session: Session, lane_id: int, now: datetime) -> LaneDetail:
         (c.id, c.name, c.role)
         for c in session.scalars(select(t.Chief).where(t.Chief.lane_id == lane_id).order_by(t.Chief.id))
     )
-    team_id = session.scalar(select(t.Team.id).where(t.Team.lane_id == lane_id))
+    team_id = session.scalar(select(t.Team.id).where(t.Team.lane_id == lane_id, t.Team.dissolved_at.is_(None)))
     return LaneDetail(
         _lane_summary(lane, len(segs)),
         tuple(SegmentRow(s.id, s.name, s.length_m, tuple(cps.get(s.id, ())), tuple(claimants.get(s.id, ())))
@@ -178,17 +178,28 @@ def bands(session: Session, now: datetime, *, bound_to: Collection[int] | None =
     return [BandRow(*row) for row in session.execute(query)]
 
 
-def teams(session: Session, *, limit: int | None = None, offset: int = 0) -> list[tuple[int, str, int, datetime, int]]:
-    """(team id, name, lane id, formed at, current member count)."""
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    id: int
+    name: str
+    lane_id: int
+    formed_at: datetime
+    dissolved_at: datetime | None
+    members: int  # members now: none once dissolved
+
+
+def teams(session: Session, *, limit: int | None = None, offset: int = 0) -> list[TeamRow]:
+    """Every team, standing or dissolved, in order of formation."""
     members = (
         select(t.TeamMembership.team_id, func.count().label("n"))
         .where(t.TeamMembership.valid_to.is_(None)).group_by(t.TeamMembership.team_id).subquery()
     )
     rows = session.execute(
-        select(t.Team.id, t.Team.name, t.Team.lane_id, t.Team.formed_at, func.coalesce(members.c.n, 0))
+        select(t.Team.id, t.Team.name, t.Team.lane_id, t.Team.formed_at, t.Team.dissolved_at,
+               func.coalesce(members.c.n, 0))
         .outerjoin(members, members.c.team_id == t.Team.id).order_by(t.Team.id).limit(limit).offset(offset)
     )
-    return [tuple(r) for r in rows]
+    return [TeamRow(*r) for r in rows]
 
 
 def _lane_summary(lane: t.Lane, segments: int) -> LaneSummary:

@@ -137,6 +137,7 @@ class StewardSeed:
     home_lane_key: str
     joined_on: date
     party_member: bool
+    phone: str | None = None  # for the steward's 名片; the demo leaves it empty, 报名 fills it
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +339,12 @@ class _Index:
             if pair in seen:
                 raise SeedIntegrityError(f"claim {owner!r} appears twice")
             seen.add(pair)
+            holder = self.claimants_by_segment.get(claim.segment_key)
+            if holder:  # a seed's claims are all still open: two on one segment would hold it at once
+                raise SeedIntegrityError(
+                    f"segment {claim.segment_key!r} is claimed by {holder[0]!r} and {claim.steward_key!r}:"
+                    " one steward per segment at a time"
+                )
             self.claims_by_steward.setdefault(claim.steward_key, []).append(claim)
             self.claimants_by_segment.setdefault(claim.segment_key, []).append(claim.steward_key)
 

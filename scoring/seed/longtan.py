@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
@@ -18,6 +20,7 @@ from typing import Final
 from scoring.seed import source
 from scoring.seed.dataset import BandSeed, ClaimSeed, Dataset, StewardSeed
 from scoring.seed.derive import band_signing_seed
+from scoring.seed.errors import SeedIntegrityError
 from scoring.seed.names import NameGenerator
 from scoring.seed.registry import (
     LONGTAN,
@@ -81,16 +84,27 @@ def join_dates(count: int, first: date, last: date, rng: random.Random) -> list[
 
 
 def claim_some(
-    steward: StewardSeed, segment_keys: Sequence[str], rng: random.Random
+    steward: StewardSeed,
+    segment_keys: Sequence[str],
+    rng: random.Random,
+    *,
+    taken: AbstractSet[str] = frozenset(),
+    room_for_two: bool = True,
 ) -> list[ClaimSeed]:
-    """One segment of the steward's home lane, or two side by side, claimed from the day they join.
+    """One free segment of the steward's home lane, or two side by side, claimed from the day they join.
 
-    Two claimed segments are neighbours: a steward patrols one stretch, not two far apart.
+    Two claimed segments are neighbours: a steward patrols one stretch, not two far apart. A segment
+    in `taken` is another steward's (one steward per segment at a time); `room_for_two` is False when
+    the lane's later stewards need the free segments that are left.
     """
-    first = rng.randrange(len(segment_keys))
+    free = [i for i, key in enumerate(segment_keys) if key not in taken]
+    if not free:
+        raise SeedIntegrityError(f"steward {steward.key!r}: every segment of their home lane is claimed")
+    first = free[rng.randrange(len(free))]
     chosen = [first]
-    if len(segment_keys) > 1 and rng.random() < 0.5:
-        chosen.append(first + 1 if first + 1 < len(segment_keys) else first - 1)
+    neighbours = [i for i in (first + 1, first - 1) if 0 <= i < len(segment_keys) and segment_keys[i] not in taken]
+    if room_for_two and neighbours and rng.random() < 0.5:
+        chosen.append(neighbours[0])
     return [ClaimSeed(steward.key, segment_keys[i], steward.joined_on) for i in sorted(chosen)]
 
 
@@ -141,15 +155,14 @@ def _later_stewards(
     ]
     sizes = list(_LATER_SHARED_LANE_SIZES)
     sizes += [1] * (count - sum(sizes))
-    home_lanes = [
-        lane_key
-        for lane_key, size in zip(rng.sample(free_lanes, len(sizes)), sizes, strict=True)
-        for _ in range(size)
-    ]
+    chosen = _with_room(b, rng.sample(free_lanes, len(sizes)), sizes, free_lanes)
+    home_lanes = [lane_key for lane_key, size in chosen for _ in range(size)]
     rng.shuffle(home_lanes)
     dates = join_dates(count, source.LATER_STEWARDS_FROM, source.LATER_STEWARDS_UNTIL, rng)
     stewards: list[StewardSeed] = []
     claims: list[ClaimSeed] = []
+    taken: set[str] = set()
+    to_come = Counter(home_lanes)  # stewards of each lane not yet given their claims
     numbered = enumerate(zip(home_lanes, dates, strict=True), start=first_number)
     for n, (lane_key, joined_on) in numbered:
         key = steward_key(n)
@@ -163,8 +176,42 @@ def _later_stewards(
             party_member=rng.random() < PARTY_MEMBER_SHARE,
         )
         stewards.append(steward)
-        claims.extend(claim_some(steward, [s.key for s in b.segments_by_lane[lane_key]], rng))
+        segment_keys = [s.key for s in b.segments_by_lane[lane_key]]
+        to_come[lane_key] -= 1
+        free_after_one = sum(key not in taken for key in segment_keys) - 1
+        mine = claim_some(steward, segment_keys, rng, taken=taken, room_for_two=free_after_one > to_come[lane_key])
+        taken.update(c.segment_key for c in mine)
+        claims.extend(mine)
     return stewards, claims
+
+
+def _with_room(b: RegistryBuilder, drawn: Sequence[str], sizes: Sequence[int],
+               others: Sequence[str]) -> list[tuple[str, int]]:
+    """Each drawn lane with the number of stewards who live on it, so that every steward can claim a
+    segment of their own (one steward per segment). A lane drawn for more stewards than it has segments
+    trades its number with the first drawn lane that has the room, or failing that gives its place to
+    the first lane of `others` (the lanes not drawn) that has it."""
+    pairs = list(zip(drawn, sizes, strict=True))
+    spare = [lane for lane in others if lane not in set(drawn)]
+
+    def room(lane_key: str) -> int:
+        return len(b.segments_by_lane[lane_key])
+
+    for i, (lane_i, size_i) in enumerate(pairs):
+        if room(lane_i) >= size_i:
+            continue
+        j = next((j for j, (lane_j, size_j) in enumerate(pairs)
+                  if size_j < size_i and room(lane_j) >= size_i and room(lane_i) >= size_j), None)
+        if j is not None:
+            lane_j, size_j = pairs[j]
+            pairs[i], pairs[j] = (lane_i, size_j), (lane_j, size_i)
+            continue
+        k = next((k for k, lane in enumerate(spare) if room(lane) >= size_i), None)
+        if k is None:
+            raise SeedIntegrityError(f"no lane of 龙潭 has room for {size_i} stewards of their own")
+        pairs[i] = (spare.pop(k), size_i)
+        spare.append(lane_i)
+    return pairs
 
 
 def longtan_dataset() -> Dataset:

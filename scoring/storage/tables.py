@@ -31,6 +31,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from scoring.storage.types import BigId, UtcDateTime
 
+PHONE_MAX = 20  # characters of a phone number as stored: "010-67012345-1234" fits
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -151,6 +153,7 @@ class Steward(Base):
     home_lane_id: Mapped[int | None] = mapped_column(ForeignKey("lanes.id"))
     joined_on: Mapped[date] = mapped_column(Date)
     party_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))  # on the steward's 名片; None: not given
 
 
 class Chief(Base):
@@ -224,7 +227,11 @@ class BandClaimLockout(Base):
 
 
 class Claim(Base):
-    """认领: a steward's claim on a segment, from/to."""
+    """认领: a steward's claim on a segment, from/to. History: a claim that ended keeps its row, and
+    only the open one (valid_to NULL) is ever changed, when it ends.
+
+    One steward per segment at a time: the store itself refuses a second open claim on a segment,
+    so two claims racing for one segment cannot both be stored."""
 
     __tablename__ = "claims"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -233,15 +240,28 @@ class Claim(Base):
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
     valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+    __table_args__ = (
+        Index("uq_claims_open_segment", "segment_id", unique=True,
+              sqlite_where=text("valid_to IS NULL"), postgresql_where=text("valid_to IS NULL")),
+    )
+
 
 class Team(Base):
-    """小巷管家团: formed when three or more stewards claim segments of one lane."""
+    """小巷管家团: formed when three or more stewards claim segments of one lane, dissolved (never
+    deleted) when fewer than three are left; a lane that reaches three again forms a new team. At most
+    one team stands on a lane at a time."""
 
     __tablename__ = "teams"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id"), unique=True)
+    lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     formed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    dissolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("uq_teams_standing_lane", "lane_id", unique=True,
+              sqlite_where=text("dissolved_at IS NULL"), postgresql_where=text("dissolved_at IS NULL")),
+    )
 
 
 class TeamMembership(Base):
@@ -681,7 +701,8 @@ class Account(Base):
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
+    # None until its holder sets a password (a steward signed up on paper, with an activation code).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(24))
     steward_id: Mapped[int | None] = mapped_column(ForeignKey("stewards.id"), unique=True)
     chief_id: Mapped[int | None] = mapped_column(ForeignKey("chiefs.id"), unique=True)
@@ -732,7 +753,8 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    # None for a change by someone with no account: a resident signing up online (role "public").
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     role: Mapped[str] = mapped_column(String(24))
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(120))
@@ -740,3 +762,49 @@ class AuditEntry(Base):
     subdistrict_id: Mapped[int | None] = mapped_column(ForeignKey("subdistricts.id"), index=True)
     before: Mapped[dict[str, object] | None] = mapped_column(JSON)
     after: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+# --- 报名: sign-ups, and the activation codes of stewards signed up on paper (scoring.registry.signup) ---
+
+
+class Signup(Base):
+    """报名: a resident's sign-up as a steward, online or from a paper form entered by station staff.
+
+    `lane_id` is the lane they live on (按照居住原则分配: it becomes their home lane). An online sign-up
+    carries the username and the argon2 hash of the password chosen with it; a paper one a username
+    only, its password set later with an activation code. `state` is pending, approved or rejected;
+    `steward_id` is the steward an approval made."""
+
+    __tablename__ = "signups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))  # "online" or "paper"
+    state: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(PHONE_MAX))
+    lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id"))
+    subdistrict_id: Mapped[int] = mapped_column(ForeignKey("subdistricts.id"))
+    address: Mapped[str] = mapped_column(String(200))
+    party_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    username: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    entered_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))  # the station staff, on paper
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")  # why it was rejected
+    steward_id: Mapped[int | None] = mapped_column(ForeignKey("stewards.id"), unique=True)
+
+    __table_args__ = (Index("ix_signups_subdistrict_state", "subdistrict_id", "state"),)
+
+
+class ActivationCode(Base):
+    """A one-time code with which a steward signed up on paper sets their password, by its SHA-256:
+    the code itself is shown once, in the approval's answer, and never stored."""
+
+    __tablename__ = "activation_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_sha256: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # used, or replaced by a newer code

@@ -398,6 +398,17 @@ def test_every_claim_points_at_an_existing_segment_and_steward(demo: Dataset) ->
     assert len(pairs) == len(set(pairs))
 
 
+def test_every_segment_is_held_by_one_steward_at_most(demo: Dataset) -> None:
+    assert all(len(demo.claimants_of_segment(s.key)) <= 1 for s in demo.segments)
+
+
+def test_dataset_refuses_two_stewards_on_one_segment(demo: Dataset) -> None:
+    held = demo.claims[0]
+    other = next(s for s in demo.stewards if s.key != held.steward_key)
+    with pytest.raises(SeedIntegrityError, match="one steward per segment"):
+        dataclasses.replace(demo, claims=demo.claims + (ClaimSeed(other.key, held.segment_key, held.valid_from),))
+
+
 def test_dataset_refuses_a_claim_on_a_missing_segment(demo: Dataset) -> None:
     bad = ClaimSeed(demo.stewards[0].key, "longtan/nowhere/s1", date(2017, 5, 1))
     with pytest.raises(SeedIntegrityError, match="unknown segment 'longtan/nowhere/s1'"):
@@ -479,7 +490,10 @@ def test_synthetic_dataset_sizes(demo: Dataset, extra: int) -> None:
         assert home.subdistrict_key == "longtan" and home.kind != "main_street"
         assert {c.segment_key for c in claims} <= {s.key for s in data.segments_of(home.key)}
         assert steward.community_key == home.community_key
-    assert data.chiefs == demo.chiefs and data.segments == demo.segments
+    assert data.chiefs == demo.chiefs and data.segments[: len(demo.segments)] == demo.segments
+    # Each synthetic steward patrols a stretch of their own: one steward per segment at a time.
+    assert len(data.segments) == len(demo.segments) + extra
+    assert len({c.segment_key for c in data.claims}) == len(data.claims)
 
 
 def test_synthetic_dataset_scales_to_100_000_stewards() -> None:
