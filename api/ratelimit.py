@@ -5,7 +5,8 @@ counted request leaves the window.
 These sit in front of the store's own lock-out (five wrong passwords lock an account, scoring.accounts):
 the lock-out protects one account whoever guesses, the address limit stops one client guessing at many
 accounts, and the write limit keeps one credential, a leaked token or a looping client, from flooding the
-work ledger and the audit log. Sign-in is counted before the password is checked, so a flood never costs
+work ledger and the audit log. The writes of people without an account (报名 online, activating a paper
+sign-up) are counted by address. Sign-in is counted before the password is checked, so a flood never costs
 an argon2 hash per request.
 
 Counts are kept in the process's memory, forgotten on restart: each API process counts on its own, so N
@@ -39,9 +40,12 @@ class RateLimits:
     sign_in_per_address: str = "60/minute"  # a station's tablets share one address: a room of stewards at once
     writes_per_account: str = "120/minute"  # a chief's 周查 is one write; two a second is a loop, not a person
     enabled: bool = True
+    # 报名 online and activating a paper sign-up's account: the writes of people with no account yet
+    anonymous_writes_per_address: str = "20/hour"
 
     def __post_init__(self) -> None:
-        for text in (self.sign_in_per_username, self.sign_in_per_address, self.writes_per_account):
+        for text in (self.sign_in_per_username, self.sign_in_per_address, self.writes_per_account,
+                     self.anonymous_writes_per_address):
             parse(text)  # a limit that does not parse fails at start-up, not at the first request
 
 
@@ -55,6 +59,7 @@ class Limiter:
         self._username = parse(limits.sign_in_per_username)
         self._address = parse(limits.sign_in_per_address)
         self._writes = parse(limits.writes_per_account)
+        self._anonymous = parse(limits.anonymous_writes_per_address)
 
     def sign_in(self, username: str, address: str) -> None:
         digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
@@ -70,6 +75,11 @@ class Limiter:
     def write(self, account_id: int) -> None:
         self._hit(self._writes, "write-account", str(account_id),
                   message="too many changes from this account in a short time: wait, then go on")
+
+    def anonymous_write(self, address: str) -> None:
+        self._hit(self._anonymous, "anonymous-write-address", address,
+                  message="too many sign-ups or activations from this address: wait, then try again, or ask "
+                          "your community service station")
 
     def _hit(self, item: RateLimitItem, *key: str, message: str) -> None:
         if not self.enabled or self._limiter.hit(item, *key):
@@ -94,3 +104,12 @@ def _refresh_limited(request: Request) -> None:
 
 
 RefreshLimitDep = Annotated[None, Depends(_refresh_limited)]
+
+
+@declares(RateLimitedError)
+def _anonymous_write_limited(request: Request) -> None:
+    limiter_of(request).anonymous_write(client_address(request))
+
+
+# A write with no account to count it against (报名 online, activation): counted by the client's address.
+AnonymousWriteLimitDep = Annotated[None, Depends(_anonymous_write_limited)]

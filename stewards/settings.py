@@ -63,12 +63,14 @@ class Settings(BaseSettings):
     sign_in_rate_per_username: str = "10/minute"
     sign_in_rate_per_address: str = "60/minute"
     write_rate_per_account: str = "120/minute"
+    anonymous_write_rate_per_address: str = "20/hour"
     #: false turns every rate limit off: for a load test on loopback, never for a served API.
     rate_limits: bool = True
     #: The largest request body the API reads; a larger one is refused with 413.
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
 
-    @field_validator("sign_in_rate_per_username", "sign_in_rate_per_address", "write_rate_per_account")
+    @field_validator("sign_in_rate_per_username", "sign_in_rate_per_address", "write_rate_per_account",
+                     "anonymous_write_rate_per_address")
     @classmethod
     def _parse_rate(cls, text: str) -> str:
         from limits import parse
@@ -83,7 +85,8 @@ class Settings(BaseSettings):
         from api.ratelimit import RateLimits
 
         return RateLimits(self.sign_in_rate_per_username, self.sign_in_rate_per_address,
-                          self.write_rate_per_account, enabled=self.rate_limits)
+                          self.write_rate_per_account, enabled=self.rate_limits,
+                          anonymous_writes_per_address=self.anonymous_write_rate_per_address)
 
     @field_validator("database_url")
     @classmethod

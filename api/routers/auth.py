@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth import PrincipalDep, TokensDep, TokenService
 from api.deps import NowDep, SessionDep, outages_answered
 from api.errors import RateLimitedError, declares, error_responses
-from api.ratelimit import RefreshLimitDep, client_address, limiter_of
+from api.ratelimit import AnonymousWriteLimitDep, RefreshLimitDep, client_address, limiter_of
 from api.schemas.auth import MeOut, RefreshIn, SignInIn, TokenOut
 from api.schemas.signups import ActivateIn
 from scoring.accounts import audit
@@ -72,7 +72,8 @@ def post_refresh(body: RefreshIn, session: SessionDep, now: NowDep, tokens: Toke
 
 @router.post("/activate", response_model=TokenOut,
              responses=error_responses(ActivationError, AlreadyActivatedError, InvalidAccountError))
-def post_activate(body: ActivateIn, session: SessionDep, now: NowDep, tokens: TokensDep) -> TokenOut:
+def post_activate(body: ActivateIn, session: SessionDep, now: NowDep, tokens: TokensDep,
+                  _limited: AnonymousWriteLimitDep) -> TokenOut:
     """A steward signed up on paper sets their password with the activation code from the street office,
     and is signed in; the code is spent."""
     principal = activate(session, body.username, body.code, body.password, now=now)

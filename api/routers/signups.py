@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from api.auth import PrincipalDep
 from api.deps import NowDep, PageDep, SessionDep
 from api.errors import error_responses
+from api.ratelimit import AnonymousWriteLimitDep
 from api.schemas.base import StoreId
 from api.schemas.signups import (
     ActivationCodeOut,
@@ -34,7 +35,8 @@ _OFFICE_ERRORS = (SignInError, NotAuthorisedError, UnknownSignupError)
 
 @router.post("", response_model=SignupReceiptOut, status_code=201,
              responses=error_responses(InvalidSignupError, UsernameTakenError))
-def post_signup(body: SignupIn, session: SessionDep, now: NowDep) -> SignupReceiptOut:
+def post_signup(body: SignupIn, session: SessionDep, now: NowDep,
+                _limited: AnonymousWriteLimitDep) -> SignupReceiptOut:
     """A resident signs up online; no sign-in: they have no account until the street office approves."""
     form = body.form()
     made = signups.submit_online(session, form, body.password, now=now)

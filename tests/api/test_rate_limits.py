@@ -65,3 +65,19 @@ def test_the_tests_clients_trip_no_limit() -> None:
     from api.ratelimit import NO_RATE_LIMITS
 
     assert not NO_RATE_LIMITS.enabled and RateLimits().enabled  # served with limits on, by default
+
+
+def test_sign_ups_and_activations_with_no_account_are_limited_per_address(seeded: Engine) -> None:
+    client = api(seeded, rate_limits=RateLimits(anonymous_writes_per_address="2/minute"))
+    with seeded.connect() as conn:
+        lane = conn.scalar(select(t.Lane.id).where(t.Lane.kind == "lane").order_by(t.Lane.id))
+    form = {"name": "周桂兰", "phone": "13911112222", "lane_id": lane, "address": "幸福北里17号楼3门201",
+            "password": "幸福北里 patrol 2017"}
+    assert client.post("/signups", json={**form, "username": "zhou-1"}).status_code == 201
+    assert client.post("/auth/activate", json={"username": "nobody", "code": "XXXX-XXXX-XXXX",
+                                               "password": "a long enough password"}).status_code != 429
+    _limited(client.post("/signups", json={**form, "username": "zhou-2"}))  # spam from one address stops here
+    _limited(client.post("/auth/activate", json={"username": "nobody", "code": "XXXX-XXXX-XXXX",
+                                                 "password": "a long enough password"}))
+    other = TestClient(client.app, client=("10.0.0.2", 50000))
+    assert other.post("/signups", json={**form, "username": "zhou-3"}).status_code == 201
