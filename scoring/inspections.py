@@ -44,6 +44,7 @@ from scoring.errors import NotAuthorisedError, ScoringError
 from scoring.ledger.closed import ensure_open
 from scoring.ledger.entries import LaneEntryDraft
 from scoring.periods import Period, PeriodKind, local_day, period_containing
+from scoring.registry.chiefs import chief_acts_on
 from scoring.storage import tables as t
 
 log = logging.getLogger(__name__)
@@ -262,7 +263,7 @@ def record_inspection(
     chief = session.get(t.Chief, chief_id)
     if chief is None:
         raise InvalidInspectionError(f"chief {chief_id} is not in the registry")
-    if chief.lane_id != lane_id:
+    if not chief_acts_on(session, chief_id, lane_id):
         raise NotAuthorisedError(
             f"chief {chief_id} ({chief.name}) is not a chief of lane {lane_id} ({lane.name}): "
             "that lane's 街巷长 inspects it"

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from scoring.checkins import CheckInKind
 from scoring.errors import NotAuthorisedError, ScoringError
 from scoring.periods import Period, day_starts_at
+from scoring.registry.chiefs import chief_acts_on
 from scoring.registry.claims import claimed_segments
 from scoring.rulebook import LoggingNotifier, Notifier, PatrolEvent, RuleBook, Visit, patrol_events
 from scoring.rulebook_default import default_rulebook
@@ -168,7 +169,7 @@ def acknowledge(session: Session, alert_id: int, chief_id: int, *, now: datetime
         raise UnknownAlertError(f"no patrol alert with id {alert_id}: list a lane's alerts under /lanes/{{id}}/alerts")
     chief = session.get(t.Chief, chief_id)
     # Who was told at the time may acknowledge, and so may whoever is the lane's chief now.
-    if chief is None or (chief.lane_id != alert.lane_id and chief_id not in alert.chief_ids):
+    if chief is None or (not chief_acts_on(session, chief_id, alert.lane_id) and chief_id not in alert.chief_ids):
         raise NotAuthorisedError(
             f"chief {chief_id} is not a chief of lane {alert.lane_id}: that lane's 街巷长 acknowledges its alerts"
         )

@@ -16,7 +16,8 @@ from api.schemas.base import StoreId
 from api.schemas.inspections import ChecklistOut, InspectionIn, InspectionOut
 from scoring.accounts import audit
 from scoring.accounts.errors import SignInError
-from scoring.errors import NotAuthorisedError, PeriodClosedError, StorageUnavailableError
+from scoring.accounts.jurisdiction import check_inspections
+from scoring.errors import NotAuthorisedError, PeriodClosedError, StorageUnavailableError, UnknownScopeError
 from scoring.inspections import (
     Checklist,
     ChecklistError,
@@ -72,8 +73,12 @@ def post_inspection(body: InspectionIn, principal: PrincipalDep, session: Sessio
 
 
 @router.get("/lanes/{lane_id}/inspections", response_model=list[InspectionOut],
-            responses=error_responses(UnknownLaneError))
-def get_lane_inspections(lane_id: StoreId, session: SessionDep, page: PageDep) -> list[InspectionOut]:
-    """Order: oldest week first."""
+            responses=error_responses(UnknownLaneError, UnknownScopeError, SignInError, NotAuthorisedError))
+def get_lane_inspections(lane_id: StoreId, principal: PrincipalDep, session: SessionDep,
+                         page: PageDep) -> list[InspectionOut]:
+    """The lane's 周查, for its chiefs and offices (as its exports are).
+
+    Order: oldest week first."""
+    check_inspections(session, principal, lane_id)
     found = list_inspections(session, lane_id, limit=page.limit, offset=page.offset)
     return [InspectionOut.model_validate(v) for v in found]

@@ -92,6 +92,12 @@ def check_lane_oversight(principal: Principal, what: str) -> None:
         raise NotAuthorisedError(f"{what} are for the lane's chiefs and its street office")
 
 
+def check_inspections(session: Session, principal: Principal, lane_id: int) -> None:
+    """A lane's 周查 (scores, the chief's notes) are its chiefs' and offices' record, as its patrol alerts are."""
+    check_lane_oversight(principal, f"lane {lane_id}'s 周查")
+    check_lane(session, principal, lane_id)
+
+
 def check_stewards_data(principal: Principal) -> None:
     """No steward's data is a property company's: it serves a lane's cases, not its people."""
     if principal.role is Role.CONTRACTOR:

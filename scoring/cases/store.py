@@ -40,6 +40,7 @@ from scoring.cases.workflow import (
     check_transition,
 )
 from scoring.periods import Period
+from scoring.registry.chiefs import chief_acts_on
 from scoring.storage import tables as t
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ def transition(
         raise UnknownCaseError(f"case {case_id} does not exist")
     current = CaseState(case.state)
     check_transition(case_id, current, to)
-    check_actor(case.id, case.lane_id, to, actor, _lane_of(session, actor))
+    check_actor(case.id, case.lane_id, to, actor, _lane_of(session, actor, case.lane_id))
     if at.tzinfo is None:
         raise InvalidCaseInputError("a transition's time must be an aware instant")
     if at < case.state_changed_at:
@@ -218,9 +219,12 @@ def transition(
     return _event_view(event)
 
 
-def _lane_of(session: Session, actor: Actor) -> int | None:
-    """The lane a chief or a contractor serves; None for anyone else or an id not in the registry."""
+def _lane_of(session: Session, actor: Actor, case_lane: int) -> int | None:
+    """The lane a chief or a contractor serves, as far as this case goes: a street's chief serves the case's
+    lane if it opens onto his street. None for anyone else or an id not in the registry."""
     if actor.kind is ActorKind.CHIEF:
+        if actor.id is not None and chief_acts_on(session, actor.id, case_lane):
+            return case_lane
         chief = session.get(t.Chief, actor.id)
         return chief.lane_id if chief is not None else None
     if actor.kind is ActorKind.CONTRACTOR:

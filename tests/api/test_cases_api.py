@@ -211,10 +211,11 @@ def test_an_inspection_round_trip(client: TestClient, ids: Ids, clock: Clock, ac
                                              "inspected_at": "2017-09-11T10:00:00+08:00"}, headers=chief)
     assert late.status_code == 201 and late.json()["score"] == 100.0
 
-    listed = client.get(f"/lanes/{ids.beili}/inspections").json()
+    listed = client.get(f"/lanes/{ids.beili}/inspections", headers=chief).json()
     assert [(i["week"], i["score"]) for i in listed] == [("2017-W36", 95.0), ("2017-W37", 100.0)]
     assert [i["code"] for i in listed[0]["items"] if not i["passed"]] == ["W10"]
-    assert client.get(f"/lanes/{ids.lane}/inspections").json() == []
+    assert client.get(f"/lanes/{ids.lane}/inspections", headers=accounts.service()).json() == []
+    assert client.get(f"/lanes/{ids.beili}/inspections").status_code == 401  # the chiefs' and offices' record
 
 
 def test_bad_inspections_get_clear_errors(client: TestClient, ids: Ids, accounts: Accounts) -> None:
@@ -234,5 +235,6 @@ def test_bad_inspections_get_clear_errors(client: TestClient, ids: Ids, accounts
     for change, status, message in bad:
         r = client.post("/inspections", json={**good, **change}, headers=accounts.chief(ids.beili_chief))
         assert (r.status_code, message in str(r.json()["detail"])) == (status, True), change
-    assert client.get(f"/lanes/{ids.beili}/inspections").json() == []
-    assert client.get("/lanes/999999/inspections").status_code == 404
+    office = accounts.service()
+    assert client.get(f"/lanes/{ids.beili}/inspections", headers=office).json() == []
+    assert client.get("/lanes/999999/inspections", headers=office).status_code == 404

@@ -94,10 +94,10 @@ WRITES: dict[str, tuple[Callable[[Programme, str], tuple[str, object]], set[str]
     "claim": (lambda p, caller: ("/claims", {"segment_id": free_segment(p.engine, p.world.subdistrict)}),
               {"the steward", "another steward"}),
     "release her claim": (lambda p, caller: (f"/claims/{p.her_claim()}/release", None),
-                          (OFFICES | {"her lane's chief", "the steward"})),
+                          (OFFICES | {"her lane's chief", "her street's chief", "the steward"})),
     "hand her claim on": (lambda p, caller: (f"/claims/{p.her_claim()}/transfer",
                                              {"steward_id": p.world.other_steward}),
-                          OFFICES | {"her lane's chief"}),
+                          OFFICES | {"her lane's chief", "her street's chief"}),
 }
 
 
