@@ -62,7 +62,9 @@ def post_transfer(claim_id: StoreId, body: TransferIn, principal: PrincipalDep, 
             responses=error_responses(*_SIGNED_IN, UnknownScopeError))
 def get_segment_claims(segment_id: StoreId, principal: PrincipalDep, session: SessionDep,
                        page: PageDep) -> list[ClaimOut]:
-    """Who held the segment, and when, oldest first: for its lane's chiefs and offices."""
+    """Who held the segment, and when: for its lane's chiefs and offices.
+
+    Order: oldest claim first."""
     found = claiming.segment_claims(session, principal, segment_id, limit=page.limit, offset=page.offset)
     return [ClaimOut.model_validate(c) for c in found]
 
@@ -71,7 +73,9 @@ def get_segment_claims(segment_id: StoreId, principal: PrincipalDep, session: Se
             responses=error_responses(*_SIGNED_IN, UnknownScopeError))
 def get_steward_claims(steward_id: StoreId, principal: PrincipalDep, session: SessionDep,
                        page: PageDep) -> list[ClaimOut]:
-    """Every claim of the steward, oldest first: for the steward and the chiefs and offices of their area."""
+    """Every claim of the steward: for the steward and the chiefs and offices of their area.
+
+    Order: oldest claim first."""
     found = claiming.steward_claims(session, principal, steward_id, limit=page.limit, offset=page.offset)
     return [ClaimOut.model_validate(c) for c in found]
 

@@ -58,7 +58,9 @@ def post_paper_signup(body: PaperSignupIn, principal: PrincipalDep, session: Ses
 @router.get("", response_model=list[SignupOut], responses=error_responses(SignInError, NotAuthorisedError))
 def get_signups(principal: PrincipalDep, session: SessionDep, page: PageDep,
                 state: SignupState | None = None) -> list[SignupOut]:
-    """The sign-ups of the caller's area, oldest first: for its coordinator and district."""
+    """The sign-ups of the caller's area: for its coordinator and district.
+
+    Order: oldest first."""
     found = signups.list_signups(session, principal, state=state, limit=page.limit, offset=page.offset)
     return [SignupOut.model_validate(s) for s in found]
 

@@ -169,6 +169,7 @@ UNPAGED = {
     ("GET", "/subdistricts/{subdistrict_id}/bulletins/{quarter}"),  # one document, bounded by what it prints
     ("GET", "/subdistricts/{subdistrict_id}/awards/{year}"),  # one award report, likewise
     ("GET", "/stewards/{steward_id}/awards"),  # one award a year at most
+    ("GET", "/stewards/{steward_id}/card"),  # one steward's card: their lanes and teams
     ("GET", "/credentials/issuers"),  # one key per office and closed year
     # GeoReport v2's fixed lists: the service catalogue, one definition, one request or token (by id list)
     ("GET", "/open311/discovery.{fmt}"), ("GET", "/open311/services.{fmt}"),

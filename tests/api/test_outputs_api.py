@@ -318,7 +318,6 @@ def test_the_check_names_an_unknown_key_a_mismatched_issuer_and_the_validity_per
 
 
 MALFORMED = [
-    (b"", "not valid JSON"),
     (b"[1, 2]", "a JSON object"),
     (b'{"proof": 1, "proof": 2}', "appears twice"),
     (b"{" + b" " * (MAX_JSON_BYTES + 10) + b"}", "cap"),
@@ -332,13 +331,17 @@ def test_a_malformed_submission_is_not_valid_and_says_why(closed: Closed, client
         assert r.status_code == 200
         assert (r.json()["valid"], r.json()["code"]) == (False, "malformed")
         assert fragment in r.json()["reason"], fragment
+    # No credential at all is no question: a request error, not a verdict.
+    empty = client.post("/credentials/verify", content=b"", headers={"content-type": "application/json"})
+    assert (empty.status_code, empty.json()["code"]) == (422, "invalid_request")
+    assert "send the credential" in str(empty.json()["detail"])
 
 
 def test_an_upload_needs_its_file_field_and_a_size_under_the_cap(closed: Closed, client: TestClient) -> None:
     credential = dumps_credential(_issued(closed, client)).encode()
     assert client.post("/credentials/verify", files={"file": ("award.json", credential)}).json()["valid"]
-    wrong = client.post("/credentials/verify", files={"upload": ("award.json", credential)}).json()
-    assert wrong["code"] == "malformed" and "'file'" in wrong["reason"]
+    wrong = client.post("/credentials/verify", files={"upload": ("award.json", credential)})
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "invalid_request") and "'file'" in str(wrong.json())
     big = client.post("/credentials/verify", files={"file": ("award.json", b" " * (MAX_JSON_BYTES + 20_000))}).json()
     assert big["code"] == "malformed" and "at most" in big["reason"]
 
