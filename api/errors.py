@@ -119,7 +119,7 @@ ERROR_TABLE: Final[Mapping[type[Exception], ErrorAnswer]] = {
     BodyTooLargeError: ErrorAnswer(413, "body_too_large"),
     RateLimitedError: ErrorAnswer(429, "rate_limited"),
     InvalidAccountError: ErrorAnswer(422, "invalid_account"),
-    ActivationError: ErrorAnswer(400, "activation_refused"),  # used, expired, unknown or another's: not which
+    ActivationError: ErrorAnswer(422, "activation_refused"),  # used, expired, unknown or another's: not which
     AlreadyActivatedError: ErrorAnswer(409, "already_activated"),
     # 报名
     InvalidSignupError: ErrorAnswer(422, "invalid_signup"),

@@ -104,8 +104,9 @@ _BODY: Final[dict[str, Any]] = {
         "required": True,
         "description": "The credential: its JSON as the body, or its file as the form field `file`.",
         "content": {
-            "application/json": {"schema": {"type": "object"}},
-            "application/ld+json": {"schema": {"type": "object"}},
+            # Any JSON at all: what is not a credential gets the verdict "malformed", with why.
+            "application/json": {"schema": {}},
+            "application/ld+json": {"schema": {}},
             "multipart/form-data": {"schema": {"type": "object", "required": [FORM_FIELD], "properties": {
                 FORM_FIELD: {"type": "string", "format": "binary"}}}},
         },

@@ -65,7 +65,7 @@ def get_signups(principal: PrincipalDep, session: SessionDep, page: PageDep,
     return [SignupOut.model_validate(s) for s in found]
 
 
-@router.get("/{signup_id}", response_model=SignupOut, responses=error_responses(*_OFFICE_ERRORS))
+@router.get("/{signup_id:int}", response_model=SignupOut, responses=error_responses(*_OFFICE_ERRORS))
 def get_signup(signup_id: StoreId, principal: PrincipalDep, session: SessionDep) -> SignupOut:
     return SignupOut.model_validate(signups.get_signup(session, principal, signup_id))
 

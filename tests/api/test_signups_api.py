@@ -113,14 +113,14 @@ def test_a_paper_sign_up_is_activated_once_with_its_code_and_then_signs_in(
         r = client.post("/auth/activate", json={"username": username, "code": typed, "password": PASSWORD})
         return r.status_code, r.json().get("code") if r.status_code != 200 else None
 
-    assert activate("wangxiulan", code) == (400, "activation_refused")  # another's username
-    assert activate("liguilan", "ABCD-EFGH-JKLM") == (400, "activation_refused")
+    assert activate("wangxiulan", code) == (422, "activation_refused")  # another's username
+    assert activate("liguilan", "ABCD-EFGH-JKLM") == (422, "activation_refused")
     r = client.post("/auth/activate", json={"username": "liguilan", "code": code.lower().replace("-", " "),
                                             "password": PASSWORD})
     assert r.status_code == 200 and r.json()["access_token"]
     me = client.get("/auth/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"}).json()
     assert me["steward_id"] == answer["steward_id"]
-    assert activate("liguilan", code) == (400, "activation_refused")  # spent
+    assert activate("liguilan", code) == (422, "activation_refused")  # spent
     assert sign_in(client, "liguilan", PASSWORD) == 200
     again = client.post(f"/signups/{paper['id']}/activation", headers=office)
     assert (again.status_code, again.json()["code"]) == (409, "already_activated")
@@ -136,9 +136,9 @@ def test_an_expired_code_is_refused_and_a_new_one_replaces_it(
     second = client.post(f"/signups/{paper['id']}/activation", headers=office).json()
     assert second["code"] != first
     body = {"username": "zhaoguifang", "password": PASSWORD}
-    assert client.post("/auth/activate", json={**body, "code": first}).status_code == 400  # replaced
+    assert client.post("/auth/activate", json={**body, "code": first}).status_code == 422  # replaced
     clock.now += ACTIVATION_CODE_LIFETIME + timedelta(minutes=1)
-    assert client.post("/auth/activate", json={**body, "code": second["code"]}).status_code == 400  # expired
+    assert client.post("/auth/activate", json={**body, "code": second["code"]}).status_code == 422  # expired
     third = client.post(f"/signups/{paper['id']}/activation",
                         headers=accounts.headers(Role.COORDINATOR, subdistrict_id=world.subdistrict)).json()
     short = client.post("/auth/activate", json={**body, "code": third["code"], "password": "short"})

@@ -12,8 +12,11 @@ from datetime import timedelta
 from bleak import BleakClient, BleakScanner
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
+from scoring.accounts.principal import Principal
+from scoring.accounts.roles import Role
+from scoring.registry.claiming import claim_segment
 from scoring.seed.dataset import Dataset
 from scoring.storage import tables as t
 from scoring.storage.engine import session_factory
@@ -22,7 +25,7 @@ from tests.integration.ble_field import STATION, Field, patrol_records, profile_
 from wire import ble
 
 STEWARD = "韩险峰"  # 17号楼北侧路's steward
-WALKER = "黄秋"  # her second segment has three checkpoints
+WALKER = "黄秋"
 BEACON_SPACING_M = 8.0
 SYNC_TIMEOUT_SECONDS = 60.0
 
@@ -40,9 +43,21 @@ def _quarantined(engine: Engine) -> list[str]:
 
 
 def test_a_steward_walks_past_three_beacons_and_syncs_at_the_station(seeded: Engine, longtan: Dataset) -> None:
+    # 黄秋 claims a free segment with three checkpoints (the data set's claimed ones have two) and walks it.
+    walker = next(s for s in longtan.stewards if s.name == WALKER)
+    with session_factory(seeded).begin() as s:
+        steward = s.scalars(select(t.Steward).where(t.Steward.key == walker.key)).one()
+        held = select(t.Claim.segment_id).where(t.Claim.valid_to.is_(None))
+        three = (select(t.Checkpoint.segment_id).group_by(t.Checkpoint.segment_id)
+                 .having(func.count() == 3))
+        segment = s.scalars(select(t.Segment.id).join(t.Lane, t.Segment.lane_id == t.Lane.id).where(
+            t.Lane.subdistrict_id == steward.subdistrict_id, t.Segment.id.in_(three), t.Segment.id.not_in(held))
+            .order_by(t.Segment.id)).first()
+        assert segment is not None, "the walk needs a free segment with three checkpoints"
+        claim_segment(s, Principal(0, "huangqiu", Role.STEWARD, steward_id=steward.id), segment,
+                      now=utc_now() - timedelta(days=1))
     profile = profile_of(seeded, longtan, WALKER)
-    checkpoints = max((route.checkpoints for route in profile.routes), key=len)
-    assert len(checkpoints) == 3, "the walk needs a segment with three checkpoints"
+    checkpoints = next(route.checkpoints for route in profile.routes if route.segment_id == segment)
 
     async def scenario() -> tuple[int, int]:
         lane = Field()
